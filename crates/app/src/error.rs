@@ -1,0 +1,32 @@
+use postmarket_store::StoreError;
+
+/// How a front end should present an error: the CLI maps these to exit codes 2 and 3
+/// (DESIGN.md §8), the server to 4xx and 5xx.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request was wrong; the user can fix it.
+    BadInput,
+    /// Something the request named does not exist.
+    NotFound,
+    /// The environment failed (database unreachable, disk, a bug).
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Invalid(#[from] postmarket_model::InvalidValue),
+}
+
+impl AppError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Store(e) if e.is_not_found() => ErrorKind::NotFound,
+            Self::Store(e) if e.is_user_error() => ErrorKind::BadInput,
+            Self::Store(_) => ErrorKind::Internal,
+            Self::Invalid(_) => ErrorKind::BadInput,
+        }
+    }
+}

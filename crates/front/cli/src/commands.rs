@@ -1,0 +1,416 @@
+//! The commands: parse arguments into domain values, call the app, print.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use postmarket_app::App;
+use postmarket_model::{
+    Actor, Date, DeviceClass, DeviceName, NewDevice, NewRelease, Pathway, ReleaseVersion,
+};
+use postmarket_store::Store;
+
+use crate::output::{self, opt, Table};
+use crate::{Cli, Command, Failure, Global};
+
+const DEFAULT_DB: &str = "sqlite://postmarket.db";
+const DEMO_DB: &str = "sqlite://postmarket-demo.db";
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create the schema or bring it up to date
+    Migrate,
+    /// Recompute the audit chain and check every row against it (exit 1 if anything is off)
+    Verify,
+    /// Write a consistent, backend-neutral snapshot (JSON lines) to FILE
+    Backup { file: PathBuf },
+    /// Load a snapshot into an empty database (of either backend) and verify it
+    Restore { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Register a device model
+    Add(DeviceAddArgs),
+    /// List device models
+    List,
+    /// Show a device model and its releases
+    Show { name: DeviceName },
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceAddArgs {
+    /// The model's name, unique (ignoring case)
+    name: DeviceName,
+    /// Product line, used for grouping and access scoping
+    #[arg(long, value_name = "NAME")]
+    product_line: String,
+    /// FDA device class: I, II or III
+    #[arg(long, value_name = "CLASS")]
+    class: DeviceClass,
+    /// Marketing authorisation: pma, 510k, de-novo or exempt
+    #[arg(long, value_name = "PATHWAY")]
+    pathway: Pathway,
+    /// UDI device identifier
+    #[arg(long, value_name = "UDI-DI")]
+    udi_di: Option<String>,
+    /// The device is not a "cyber device" under FD&C Act 524B
+    #[arg(long)]
+    not_cyber_device: bool,
+    /// Safety and essential performance statement
+    #[arg(long, value_name = "TEXT")]
+    safety_statement: Option<String>,
+    /// Harm acceptance criteria
+    #[arg(long, value_name = "TEXT")]
+    harm_acceptance: Option<String>,
+    /// Why, recorded in the audit trail
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleaseCommand {
+    /// Record a release of a device
+    Add(ReleaseAddArgs),
+    /// List releases, of one device or of all
+    List { device: Option<DeviceName> },
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseAddArgs {
+    device: DeviceName,
+    version: ReleaseVersion,
+    /// Date of release (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    released_at: Option<Date>,
+    /// End of support (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    end_of_support: Option<Date>,
+    /// Units of this release in the field
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    install_base: i64,
+    /// Why, recorded in the audit trail
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: SocketAddr,
+}
+
+fn actor(g: &Global) -> Result<Actor, Failure> {
+    let name = g.actor.clone().unwrap_or_else(|| {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        format!("cli:{user}")
+    });
+    Ok(Actor::new(name)?)
+}
+
+fn say(g: &Global, text: impl AsRef<str>) {
+    if !g.quiet {
+        println!("{}", text.as_ref());
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    let g = &cli.global;
+    let url = g.db.clone().unwrap_or_else(|| {
+        match cli.command {
+            Command::Demo(_) => DEMO_DB,
+            _ => DEFAULT_DB,
+        }
+        .to_string()
+    });
+    match cli.command {
+        Command::Db(DbCommand::Migrate) => {
+            let store = Store::connect(&url).await?;
+            let applied = store.migrate().await?;
+            let known = store.known_migrations();
+            if g.json {
+                output::json(
+                    &serde_json::json!({"applied": applied, "schema": known, "database": store.display_url()}),
+                )?;
+            } else {
+                say(
+                    g,
+                    format!(
+                        "{}: applied {applied} migration(s); schema is at {known} of {known}",
+                        store.display_url()
+                    ),
+                );
+            }
+            store.close().await;
+            Ok(0)
+        }
+        Command::Db(DbCommand::Verify) => {
+            let app = App::open(&url).await?;
+            let report = app.verify().await?;
+            app.store().close().await;
+            if g.json {
+                output::json(&report)?;
+            } else if report.ok {
+                say(g, format!(
+                    "ok: {} audit events verified; head seq {} hash {}; every row matches its last audited state",
+                    report.events, report.head_seq, report.head_hash
+                ));
+            } else {
+                if let Some(b) = &report.first_broken {
+                    println!("BROKEN: first broken link at {b}");
+                }
+                for b in &report.state_breaches {
+                    println!("TAMPERED: {b}");
+                }
+                println!(
+                    "{} audit events read; the chain cannot be trusted from the first broken link on",
+                    report.events
+                );
+            }
+            Ok(if report.ok { 0 } else { 1 })
+        }
+        Command::Db(DbCommand::Backup { file }) => {
+            let app = App::open(&url).await?;
+            let summary = app.store().backup(&file).await?;
+            app.store().close().await;
+            if g.json {
+                output::json(&summary)?;
+            } else {
+                say(
+                    g,
+                    format!(
+                        "wrote {} ({} rows, {} audit events, head {}; sha256 {})",
+                        summary.file,
+                        summary.rows,
+                        summary.audit_events,
+                        summary.head_hash,
+                        summary.sha256
+                    ),
+                );
+            }
+            Ok(0)
+        }
+        Command::Db(DbCommand::Restore { file }) => {
+            let app = App::open(&url).await?;
+            let summary = app.store().restore(&file).await?;
+            let report = app.verify().await?;
+            app.store().close().await;
+            if g.json {
+                output::json(&serde_json::json!({"restore": summary, "verify": report}))?;
+            } else {
+                say(
+                    g,
+                    format!(
+                        "restored {} rows ({} audit events) from {}; chain {} (head {})",
+                        summary.rows,
+                        summary.audit_events,
+                        summary.file,
+                        if report.ok {
+                            "verifies"
+                        } else {
+                            "DOES NOT VERIFY"
+                        },
+                        report.head_hash
+                    ),
+                );
+            }
+            Ok(if report.ok { 0 } else { 1 })
+        }
+        Command::Device(cmd) => device(g, &url, cmd).await,
+        Command::Release(cmd) => release(g, &url, cmd).await,
+        Command::Serve(args) => {
+            let app = App::open(&url).await?;
+            serve(g, app, args.listen).await
+        }
+        Command::Demo(args) => {
+            let app = App::open(&url).await?;
+            let summary = app.load_demo_portfolio(&Actor::new("demo")?).await?;
+            if summary.loaded {
+                say(
+                    g,
+                    format!(
+                        "loaded the demo portfolio: {} devices, {} releases into {}",
+                        summary.devices,
+                        summary.releases,
+                        app.store().display_url()
+                    ),
+                );
+            } else {
+                say(
+                    g,
+                    format!(
+                        "using {} ({} devices, {} releases already there)",
+                        app.store().display_url(),
+                        summary.devices,
+                        summary.releases
+                    ),
+                );
+            }
+            serve(g, app, args.listen).await
+        }
+    }
+}
+
+async fn serve(g: &Global, app: App, addr: SocketAddr) -> Result<u8, Failure> {
+    let listener = postmarket_server::bind(addr).await.map_err(|e| Failure {
+        code: 3,
+        message: e.to_string(),
+    })?;
+    let local = listener.local_addr().map_err(|e| Failure {
+        code: 3,
+        message: e.to_string(),
+    })?;
+    say(
+        g,
+        format!("Postmarket is serving on http://{local}/ (Ctrl-C stops it)"),
+    );
+    postmarket_server::serve(app.clone(), listener)
+        .await
+        .map_err(|e| Failure {
+            code: 3,
+            message: format!("server stopped: {e}"),
+        })?;
+    app.store().close().await;
+    Ok(0)
+}
+
+async fn device(g: &Global, url: &str, cmd: DeviceCommand) -> Result<u8, Failure> {
+    let app = App::open(url).await?;
+    match cmd {
+        DeviceCommand::Add(a) => {
+            let mut new = NewDevice::new(a.name, &a.product_line, a.class, a.pathway);
+            new.udi_di = a.udi_di;
+            new.cyber_device = !a.not_cyber_device;
+            new.safety_statement = a.safety_statement;
+            new.harm_acceptance = a.harm_acceptance;
+            let d = app
+                .add_device(&actor(g)?, &new, a.reason.as_deref())
+                .await?;
+            if g.json {
+                output::json(&d)?;
+            } else {
+                say(g, format!("added device {} (id {})", d.name, d.id));
+            }
+        }
+        DeviceCommand::List => {
+            let devices = app.portfolio().await?;
+            if g.json {
+                output::json(&devices)?;
+            } else if devices.is_empty() {
+                say(
+                    g,
+                    "no devices yet (postmarket device add NAME ... adds one)",
+                );
+            } else {
+                let mut t = Table::new(&[
+                    "NAME",
+                    "PRODUCT LINE",
+                    "CLASS",
+                    "PATHWAY",
+                    "RELEASES",
+                    "UNITS",
+                ])
+                .right_align(4)
+                .right_align(5);
+                for d in devices {
+                    t.row(vec![
+                        d.device.name.to_string(),
+                        d.device.product_line.clone(),
+                        d.device.class.to_string(),
+                        d.device.pathway.to_string(),
+                        d.releases.to_string(),
+                        d.install_base.to_string(),
+                    ]);
+                }
+                t.print();
+            }
+        }
+        DeviceCommand::Show { name } => {
+            let detail = app.device_detail(&name).await?;
+            if g.json {
+                output::json(&detail)?;
+            } else {
+                let d = &detail.device;
+                println!("{}", d.name);
+                println!("  product line      {}", d.product_line);
+                println!("  class             {}", d.class);
+                println!("  pathway           {}", d.pathway);
+                println!("  UDI-DI            {}", opt(d.udi_di.as_deref()));
+                println!(
+                    "  cyber device      {}",
+                    if d.cyber_device { "yes (524B)" } else { "no" }
+                );
+                println!("  safety statement  {}", opt(d.safety_statement.as_deref()));
+                println!("  harm acceptance   {}", opt(d.harm_acceptance.as_deref()));
+                println!("  releases          {}", detail.releases.len());
+                for r in &detail.releases {
+                    println!(
+                        "    {:<12} released {}  end of support {}  units {}",
+                        r.version.as_str(),
+                        opt(r.released_at),
+                        opt(r.end_of_support),
+                        r.install_base
+                    );
+                }
+            }
+        }
+    }
+    app.store().close().await;
+    Ok(0)
+}
+
+async fn release(g: &Global, url: &str, cmd: ReleaseCommand) -> Result<u8, Failure> {
+    let app = App::open(url).await?;
+    match cmd {
+        ReleaseCommand::Add(a) => {
+            let new = NewRelease {
+                device: a.device,
+                version: a.version,
+                released_at: a.released_at,
+                end_of_support: a.end_of_support,
+                install_base: a.install_base,
+            };
+            let r = app
+                .add_release(&actor(g)?, &new, a.reason.as_deref())
+                .await?;
+            if g.json {
+                output::json(&r)?;
+            } else {
+                say(
+                    g,
+                    format!("added release {} of {} (id {})", r.version, r.device, r.id),
+                );
+            }
+        }
+        ReleaseCommand::List { device } => {
+            let releases = app.releases(device.as_ref()).await?;
+            if g.json {
+                output::json(&releases)?;
+            } else if releases.is_empty() {
+                say(
+                    g,
+                    "no releases yet (postmarket release add DEVICE VERSION adds one)",
+                );
+            } else {
+                let mut t =
+                    Table::new(&["DEVICE", "VERSION", "RELEASED", "END OF SUPPORT", "UNITS"])
+                        .right_align(4);
+                for r in releases {
+                    t.row(vec![
+                        r.device.to_string(),
+                        r.version.to_string(),
+                        opt(r.released_at),
+                        opt(r.end_of_support),
+                        r.install_base.to_string(),
+                    ]);
+                }
+                t.print();
+            }
+        }
+    }
+    app.store().close().await;
+    Ok(0)
+}

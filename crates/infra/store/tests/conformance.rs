@@ -1,0 +1,490 @@
+//! The store's conformance suite: every scenario runs on SQLite and on PostgreSQL
+//! (`POSTMARKET_TEST_PG`), through the same interface, and must behave the same.
+
+use postmarket_model::{Actor, DeviceClass, NewDevice, NewRelease, Pathway};
+use postmarket_store::{Backend, Store, StoreError};
+use postmarket_testing::{sqlite_url, PgTestDb};
+use sqlx::{Connection, Executor};
+
+fn actor() -> Actor {
+    Actor::new("conformance").unwrap()
+}
+
+fn device(name: &str) -> NewDevice {
+    NewDevice::new(
+        name.parse().unwrap(),
+        "Infusion",
+        DeviceClass::II,
+        Pathway::Premarket510k,
+    )
+}
+
+fn release(device: &str, version: &str) -> NewRelease {
+    NewRelease {
+        device: device.parse().unwrap(),
+        version: version.parse().unwrap(),
+        released_at: Some("2024-01-15".parse().unwrap()),
+        end_of_support: Some("2030-01-15".parse().unwrap()),
+        install_base: 42,
+    }
+}
+
+/// Runs SQL behind Postmarket's back, on a connection of its own.
+async fn raw(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    conn.execute(sql).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+/// Declares one scenario as two tests, `sqlite::NAME` and `postgres::NAME`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = postmarket_testing::sqlite_url(dir.path(), "pm.db");
+                    super::scenarios::$name(&url).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = postmarket_testing::PgTestDb::create(stringify!($name)).await else { return };
+                    super::scenarios::$name(&db.url).await;
+                    db.drop_db().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    devices_and_releases_round_trip,
+    duplicates_are_refused_naming_the_thing,
+    chain_verifies_after_1000_writes,
+    concurrent_writers_keep_one_chain,
+    edited_event_is_named_by_seq,
+    deleted_event_is_named_by_seq,
+    reordered_seq_is_named,
+    truncated_chain_is_detected,
+    rows_changed_behind_the_back_are_named,
+    backup_restore_round_trip_verifies,
+    bad_backups_are_refused_and_write_nothing,
+    schema_description_covers_every_table,
+    migrate_is_idempotent,
+);
+
+mod scenarios {
+    use super::*;
+
+    async fn store(url: &str) -> Store {
+        Store::open(url).await.unwrap()
+    }
+
+    pub async fn devices_and_releases_round_trip(url: &str) {
+        let s = store(url).await;
+        let mut new = device("Pump A");
+        new.udi_di = Some("00812345000011".into());
+        new.safety_statement = Some("Delivers within ±5%".into());
+        let d = s.add_device(&actor(), &new, Some("first")).await.unwrap();
+        assert_eq!(d.name.as_str(), "Pump A");
+        assert_eq!(d.udi_di.as_deref(), Some("00812345000011"));
+        assert!(d.cyber_device);
+        s.add_device(&actor(), &device("Monitor"), None)
+            .await
+            .unwrap();
+        let names: Vec<String> = s
+            .devices()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name.to_string())
+            .collect();
+        assert_eq!(names, ["Monitor", "Pump A"], "sorted by name");
+        // Lookup ignores case.
+        assert_eq!(s.device(&"pump a".parse().unwrap()).await.unwrap().id, d.id);
+
+        s.add_release(&actor(), &release("Pump A", "1.0"), None)
+            .await
+            .unwrap();
+        let r = s
+            .add_release(&actor(), &release("Pump A", "1.1"), None)
+            .await
+            .unwrap();
+        assert_eq!(r.device.as_str(), "Pump A");
+        assert_eq!(r.install_base, 42);
+        assert_eq!(r.end_of_support.unwrap().to_string(), "2030-01-15");
+        let versions: Vec<String> = s
+            .releases(Some(&"Pump A".parse().unwrap()))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.version.to_string())
+            .collect();
+        assert_eq!(versions, ["1.1", "1.0"], "newest first");
+        assert_eq!(
+            s.releases(Some(&"Monitor".parse().unwrap()))
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+
+        let missing = s
+            .add_release(&actor(), &release("Nope", "1"), None)
+            .await
+            .unwrap_err();
+        assert!(missing.is_not_found(), "{missing}");
+        assert!(missing.to_string().contains("\"Nope\""), "{missing}");
+
+        // Every write left one audit event, with the actor and reason.
+        let events = s.audit_events(0, 100, None).await.unwrap();
+        assert_eq!(events.len(), 4);
+        assert_eq!(events[0].action, "device.add");
+        assert_eq!(events[0].actor, "conformance");
+        assert_eq!(events[0].reason.as_deref(), Some("first"));
+        assert_eq!(events[0].after.as_ref().unwrap()["name"], "Pump A");
+        assert_eq!(events[3].entity, "release");
+        let report = s.verify().await.unwrap();
+        assert!(report.ok, "{report:?}");
+        assert_eq!(report.events, 4);
+    }
+
+    pub async fn duplicates_are_refused_naming_the_thing(url: &str) {
+        let s = store(url).await;
+        s.add_device(&actor(), &device("Pump A"), None)
+            .await
+            .unwrap();
+        let err = s
+            .add_device(&actor(), &device("PUMP a"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
+        assert!(err.is_user_error());
+        assert_eq!(err.to_string(), "device \"PUMP a\" already exists");
+        s.add_release(&actor(), &release("Pump A", "2.0"), None)
+            .await
+            .unwrap();
+        let err = s
+            .add_release(&actor(), &release("Pump A", "2.0"), None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "release \"2.0\" of device \"Pump A\" already exists"
+        );
+        // The refused writes left nothing behind, not even an audit event.
+        assert_eq!(s.count("devices").await.unwrap(), 1);
+        assert_eq!(s.count("releases").await.unwrap(), 1);
+        assert_eq!(s.audit_events(0, 100, None).await.unwrap().len(), 2);
+        assert!(s.verify().await.unwrap().ok);
+    }
+
+    pub async fn chain_verifies_after_1000_writes(url: &str) {
+        let s = store(url).await;
+        for i in 0..100 {
+            let name = format!("Device {i:03}");
+            s.add_device(&actor(), &device(&name), None).await.unwrap();
+            for v in 0..9 {
+                s.add_release(&actor(), &release(&name, &format!("{v}.0")), None)
+                    .await
+                    .unwrap();
+            }
+        }
+        let report = s.verify().await.unwrap();
+        assert!(report.ok, "{report:?}");
+        assert_eq!(report.events, 1000);
+        assert_eq!(report.head_seq, 1000);
+        let events = s.audit_events(990, 100, None).await.unwrap();
+        assert_eq!(events.last().unwrap().hash, report.head_hash);
+    }
+
+    pub async fn concurrent_writers_keep_one_chain(url: &str) {
+        let s = store(url).await;
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..25 {
+                    s.add_device(&actor(), &device(&format!("W{w} D{i}")), None)
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let report = s.verify().await.unwrap();
+        assert!(report.ok, "{report:?}");
+        assert_eq!(report.events, 100);
+    }
+
+    async fn store_with_events(url: &str, n: usize) -> Store {
+        let s = store(url).await;
+        for i in 0..n {
+            s.add_device(&actor(), &device(&format!("D{i}")), None)
+                .await
+                .unwrap();
+        }
+        assert!(s.verify().await.unwrap().ok);
+        s
+    }
+
+    pub async fn edited_event_is_named_by_seq(url: &str) {
+        let s = store_with_events(url, 6).await;
+        raw(url, "UPDATE audit_events SET after_json = replace(after_json, 'Infusion', 'Imaging') WHERE seq = 4").await;
+        let report = s.verify().await.unwrap();
+        assert!(!report.ok);
+        let b = report.first_broken.expect("a broken link");
+        assert_eq!(b.seq, Some(4), "{b}");
+        assert!(b.problem.contains("edited"), "{b}");
+    }
+
+    pub async fn deleted_event_is_named_by_seq(url: &str) {
+        let s = store_with_events(url, 6).await;
+        raw(url, "DELETE FROM audit_events WHERE seq = 3").await;
+        let report = s.verify().await.unwrap();
+        let b = report.first_broken.expect("a broken link");
+        assert_eq!(b.seq, Some(3), "{b}");
+        assert!(b.problem.contains("missing"), "{b}");
+        // The row whose event vanished is reported too.
+        assert!(report
+            .state_breaches
+            .iter()
+            .any(|x| x.entity_id.as_deref() == Some("3")));
+    }
+
+    pub async fn reordered_seq_is_named(url: &str) {
+        let s = store_with_events(url, 6).await;
+        // Swap events 2 and 5 by renumbering them.
+        raw(url, "UPDATE audit_events SET seq = 1000 WHERE seq = 2").await;
+        raw(url, "UPDATE audit_events SET seq = 2 WHERE seq = 5").await;
+        raw(url, "UPDATE audit_events SET seq = 5 WHERE seq = 1000").await;
+        let report = s.verify().await.unwrap();
+        let b = report.first_broken.expect("a broken link");
+        assert_eq!(b.seq, Some(2), "{b}");
+    }
+
+    pub async fn truncated_chain_is_detected(url: &str) {
+        let s = store_with_events(url, 5).await;
+        raw(url, "DELETE FROM audit_events WHERE seq = 5").await;
+        let report = s.verify().await.unwrap();
+        let b = report.first_broken.expect("a broken link");
+        assert_eq!(b.seq, Some(5), "{b}");
+        assert!(b.problem.contains("head records seq 5"), "{b}");
+    }
+
+    pub async fn rows_changed_behind_the_back_are_named(url: &str) {
+        let s = store_with_events(url, 3).await;
+        raw(
+            url,
+            "UPDATE devices SET product_line = 'Imaging' WHERE id = 2",
+        )
+        .await;
+        raw(url, "DELETE FROM devices WHERE id = 3").await;
+        raw(
+            url,
+            "INSERT INTO devices (id, name, product_line, device_class, pathway, cyber_device, created_at) \
+             VALUES (9, 'Ghost', 'X', 'II', 'pma', 1, '2026-01-01T00:00:00Z')",
+        )
+        .await;
+        let report = s.verify().await.unwrap();
+        assert!(!report.ok);
+        assert!(report.first_broken.is_none(), "the chain itself is intact");
+        let text: Vec<String> = report
+            .state_breaches
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(
+            text.iter().any(|t| t.contains("device 2")
+                && t.contains("product_line: \"Infusion\" → \"Imaging\"")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("seq 3: device 3") && t.contains("deleted outside")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("device 9") && t.contains("inserted outside")),
+            "{text:?}"
+        );
+    }
+
+    pub async fn backup_restore_round_trip_verifies(url: &str) {
+        let s = store_with_events(url, 4).await;
+        s.add_release(&actor(), &release("D1", "1.0"), Some("with reason"))
+            .await
+            .unwrap();
+        let original = s.verify().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pm.backup.jsonl");
+        let summary = s.backup(&file).await.unwrap();
+        assert_eq!(summary.audit_events, 5);
+        assert_eq!(summary.head_hash, original.head_hash);
+
+        // Into an empty SQLite database, and (when available) into an empty PostgreSQL one:
+        // whichever backend the source was, both targets must give the identical chain.
+        let mut targets = vec![sqlite_url(dir.path(), "restored.db")];
+        let pg = PgTestDb::create("backup_restore_round_trip_verifies").await;
+        if let Some(db) = &pg {
+            targets.push(db.url.clone());
+        }
+        for target in &targets {
+            let t = Store::open(target).await.unwrap();
+            let restored = t.restore(&file).await.unwrap();
+            assert_eq!(restored.audit_events, 5);
+            let report = t.verify().await.unwrap();
+            assert!(report.ok, "{target}: {report:?}");
+            assert_eq!(report.head_hash, original.head_hash, "{target}");
+            assert_eq!(
+                t.audit_events(0, 100, None).await.unwrap(),
+                s.audit_events(0, 100, None).await.unwrap(),
+                "{target}"
+            );
+            assert_eq!(
+                t.releases(None).await.unwrap(),
+                s.releases(None).await.unwrap()
+            );
+            // The restored database goes on from where the original stopped.
+            t.add_device(&actor(), &device("After restore"), None)
+                .await
+                .unwrap();
+            let after = t.verify().await.unwrap();
+            assert!(after.ok);
+            assert_eq!(after.head_seq, 6);
+            // A second restore into the now non-empty database is refused.
+            let err = t.restore(&file).await.unwrap_err();
+            assert!(err.to_string().contains("empty database"), "{err}");
+            t.close().await;
+        }
+        if let Some(db) = pg {
+            db.drop_db().await;
+        }
+    }
+
+    pub async fn bad_backups_are_refused_and_write_nothing(url: &str) {
+        let source = store_with_events(url, 3).await;
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.jsonl");
+        source.backup(&good).await.unwrap();
+        let text = std::fs::read_to_string(&good).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+
+        let cases: Vec<(&str, String, &str)> = vec![
+            (
+                "truncated",
+                lines[..lines.len() - 1].join("\n") + "\n",
+                "truncated",
+            ),
+            (
+                "edited",
+                text.replace("Infusion", "Imaging"),
+                "checksum mismatch",
+            ),
+            (
+                "not json",
+                text.replacen("{\"row\"", "{row", 1),
+                ":2: not JSON",
+            ),
+            (
+                "no header",
+                lines[1..].join("\n") + "\n",
+                ":1: expected a Postmarket backup header",
+            ),
+            (
+                "unknown table",
+                text.replacen("\"table\":\"devices\"", "\"table\":\"gadgets\"", 1),
+                "unknown table \"gadgets\"",
+            ),
+        ];
+        let target_url = sqlite_url(dir.path(), "target.db");
+        let target = Store::open(&target_url).await.unwrap();
+        for (what, content, expected) in cases {
+            let f = dir.path().join(format!("{what}.jsonl"));
+            std::fs::write(&f, content).unwrap();
+            let err = target.restore(&f).await.unwrap_err();
+            assert!(err.is_user_error(), "{what}: {err}");
+            assert!(err.to_string().contains(expected), "{what}: {err}");
+            assert_eq!(target.count("audit_events").await.unwrap(), 0, "{what}");
+            assert_eq!(target.count("devices").await.unwrap(), 0, "{what}");
+        }
+        // A row the database refuses (a release whose device is not in the file) rolls back
+        // everything before it, even when the end line was recomputed to match.
+        let f = dir.path().join("orphan.jsonl");
+        let s2 = store(url).await;
+        s2.add_release(&actor(), &release("D0", "9.9"), None)
+            .await
+            .unwrap();
+        s2.backup(&f).await.unwrap();
+        let text2 = std::fs::read_to_string(&f).unwrap();
+        let orphan: String = text2
+            .lines()
+            .filter(|l| !l.contains("\"table\":\"devices\""))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&f, reseal(&orphan)).unwrap();
+        let err = target.restore(&f).await.unwrap_err();
+        assert!(
+            err.to_string().contains("refused this releases row"),
+            "{err}"
+        );
+        assert_eq!(target.count("audit_events").await.unwrap(), 0);
+        assert!(target.verify().await.unwrap().ok);
+    }
+
+    /// Recomputes a backup's end line so that only the database's own checks remain.
+    fn reseal(text: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let body: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("{\"end\""))
+            .collect();
+        let mut content = String::new();
+        for l in &body {
+            content.push_str(l);
+            content.push('\n');
+        }
+        let sha = hex::encode(Sha256::digest(content.as_bytes()));
+        format!(
+            "{content}{{\"end\":{{\"rows\":{},\"sha256\":\"{sha}\"}}}}\n",
+            body.len() - 1
+        )
+    }
+
+    pub async fn schema_description_covers_every_table(url: &str) {
+        let s = store(url).await;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+        let sql = match s.backend() {
+            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+            Backend::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' ORDER BY table_name",
+        };
+        let mut actual: Vec<String> = sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap();
+        actual.sort();
+        let mut described: Vec<String> = postmarket_store::table_names()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        described.sort();
+        assert_eq!(actual, described, "backup and verify must know every table");
+    }
+
+    pub async fn migrate_is_idempotent(url: &str) {
+        let s = Store::connect(url).await.unwrap();
+        assert_eq!(s.applied_migrations().await.unwrap(), 0);
+        let n = s.migrate().await.unwrap();
+        assert_eq!(n, s.known_migrations());
+        assert_eq!(s.migrate().await.unwrap(), 0);
+        assert!(s.verify().await.unwrap().ok);
+    }
+}
