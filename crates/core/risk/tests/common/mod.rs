@@ -30,7 +30,11 @@ pub struct Shared {
 pub fn shared() -> Option<Shared> {
     let root = postmarket_testing::shared("postmarket-risk")?;
     let fda = root.join("fda");
-    assert!(fda.is_dir(), "{} is missing beside the corpus", fda.display());
+    assert!(
+        fda.is_dir(),
+        "{} is missing beside the corpus",
+        fda.display()
+    );
     Some(Shared {
         data: root.join("data"),
         fda,
