@@ -254,7 +254,8 @@ fn verify_names_the_seq_edited_with_sqlite3() {
 
 #[tokio::test]
 async fn verify_names_the_seq_edited_with_psql_on_postgres() {
-    let Some(pg) = PgTestDb::create("verify_names_the_seq_edited_with_psql_on_postgres").await else {
+    let Some(pg) = PgTestDb::create("verify_names_the_seq_edited_with_psql_on_postgres").await
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
