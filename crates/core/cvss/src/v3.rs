@@ -180,8 +180,9 @@ impl V3Minor {
     }
 }
 
-/// The eight CVSS 3 base metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The eight CVSS 3 base metrics. Serialises as `{"av":"N",…}` with the vector codes, so
+/// records that carry them (the MITRE rubric's result) read like the vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct V3Base {
     /// Attack Vector.
     pub av: AttackVector,

@@ -54,7 +54,6 @@ mod error;
 pub mod exploitability;
 pub mod harm;
 pub mod matrix;
-pub mod metrics;
 pub mod remediation;
 pub mod reporting;
 pub mod rubric;
@@ -72,9 +71,6 @@ pub use exploitability::{
 };
 pub use harm::{HarmAssessment, HarmSeverity};
 pub use matrix::{Approval, ApprovedMatrix, CellValue, MatrixCell, RiskMatrix};
-pub use metrics::{
-    AttackComplexity, AttackVector, BaseMetrics, Impact, PrivilegesRequired, Scope, UserInteraction,
-};
 pub use remediation::{RemediationCycle, RemediationSuggestion};
 pub use reporting::{Report806, ReportingDetermination, ReportingFacts};
 pub use ssvc::{SafetyImpactMapping, SsvcDecision, SsvcInput, SupplierPriority};

@@ -1,6 +1,6 @@
 //! Integration tests, built as one binary (see `[[test]]` in Cargo.toml).
 
-// Locating ../shared, reading corpus files, a test-only v3 vector reader.
+// Locating ../shared and reading corpus files.
 mod common;
 
 // Bad input through the public API, each refused with a clear error.

@@ -127,6 +127,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         .to_string()
     });
     match cli.command {
+        // Stateless: no database is opened.
+        Command::Cvss(args) => crate::risk_commands::cvss(g, args),
+        Command::Rubric(args) => crate::risk_commands::rubric(g, args),
+        Command::Assess(args) => crate::risk_commands::assess_cmd(g, args),
         Command::Db(DbCommand::Migrate) => {
             let store = Store::connect(&url).await?;
             let applied = store.migrate().await?;

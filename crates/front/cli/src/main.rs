@@ -5,6 +5,7 @@
 
 mod commands;
 mod output;
+mod risk_commands;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,12 @@ pub enum Command {
     Serve(commands::ServeArgs),
     /// Load the demo portfolio into postmarket-demo.db and serve the web app on it
     Demo(commands::ServeArgs),
+    /// Score CVSS 2.0 / 3.0 / 3.1 / 4.0 vectors
+    Cvss(risk_commands::CvssArgs),
+    /// Run the MITRE medical-device CVSS rubric over an answers file
+    Rubric(risk_commands::RubricArgs),
+    /// Assess one vulnerability: exploitability × patient harm → controlled or uncontrolled
+    Assess(risk_commands::AssessArgs),
 }
 
 /// An error with the exit code it deserves.

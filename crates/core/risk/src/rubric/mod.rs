@@ -32,8 +32,11 @@ mod questions;
 pub use answers::Answers;
 pub use questions::{question, Answer, AnswerKind, Category, Question, RubricMetric, QUESTIONS};
 
-use crate::metrics::{
-    AttackComplexity, AttackVector, BaseMetrics, Impact, PrivilegesRequired, Scope, UserInteraction,
+// The CVSS types are the cvss crate's, so the rubric's output is a vector that
+// crate scores exactly like any other (DESIGN.md §7: `cvss` holds CVSS scoring).
+use postmarket_cvss::{
+    AttackComplexity, AttackVector, CvssV3, Impact, PrivilegesRequired, Scope, UserInteraction,
+    V3Base,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -112,16 +115,25 @@ pub struct AnswerRecord {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RubricResult {
     /// The CVSS base metrics.
-    pub metrics: BaseMetrics,
+    pub metrics: V3Base,
     /// `CVSS:3.1/AV:…/A:…`.
     pub vector: String,
-    /// The v3.x exploitability sub-score of these metrics (unrounded), ready
-    /// for the exploitability policy.
+    /// The v3.x exploitability sub-score of these metrics (unrounded, from
+    /// [`CvssV3::exploitability_subscore_raw`]), ready for the exploitability
+    /// policy.
     pub exploitability_subscore: f64,
     /// Which answers set each metric.
     pub record: AnswerRecord,
     /// The answers as given.
     pub answers: Answers,
+}
+
+impl RubricResult {
+    /// The CVSS 3.1 vector of the rubric's base metrics, to score with the
+    /// cvss crate (base, impact and exploitability sub-scores, severity).
+    pub fn cvss(&self) -> CvssV3 {
+        CvssV3::v31_from_base(self.metrics)
+    }
 }
 
 /// Runs the rubric's decision logic over a set of answers.
@@ -143,7 +155,7 @@ pub fn evaluate(answers: &Answers) -> RubricResult {
         .map(|(id, _)| id)
         .filter(|id| !ask.used.contains(id))
         .collect();
-    let metrics = BaseMetrics {
+    let metrics = V3Base {
         av: av.value,
         ac: ac.value,
         pr: pr.value,
@@ -153,9 +165,12 @@ pub fn evaluate(answers: &Answers) -> RubricResult {
         i: i.value,
         a: a.value,
     };
+    // The MITRE rubric was written for v3.0; its base metrics and values are
+    // the same in v3.1, the current version, so the vector is issued as 3.1.
+    let cvss = CvssV3::v31_from_base(metrics);
     RubricResult {
-        vector: metrics.vector_string(),
-        exploitability_subscore: metrics.exploitability_subscore(),
+        vector: cvss.to_string(),
+        exploitability_subscore: cvss.exploitability_subscore_raw(),
         metrics,
         record: AnswerRecord {
             av,
@@ -305,6 +320,17 @@ fn impact_of(answer: Answer) -> Impact {
     }
 }
 
+/// None < Low < High, for the rubric's "maximum across the six categories"
+/// (`fda/requirements.md` §B3). The cvss crate's `Impact` carries no order of
+/// its own, so the order the rubric needs is stated here.
+fn impact_rank(i: Impact) -> u8 {
+    match i {
+        Impact::None => 0,
+        Impact::Low => 1,
+        Impact::High => 2,
+    }
+}
+
 fn impact(q: &mut Asker<'_>, metric: RubricMetric) -> ImpactDerivation {
     let categories: Vec<CategoryImpact> = Category::ALL
         .iter()
@@ -349,7 +375,7 @@ fn impact(q: &mut Asker<'_>, metric: RubricMetric) -> ImpactDerivation {
     let value = categories
         .iter()
         .map(|c| c.value)
-        .max()
+        .max_by_key(|v| impact_rank(*v))
         .unwrap_or(Impact::High);
     let set_by = categories
         .iter()
@@ -368,7 +394,7 @@ mod tests {
     //! One test per decision path of each metric. Each case gives only the
     //! answers on its path; every other question is left out (unknown).
     use super::*;
-    use crate::metrics::{
+    use postmarket_cvss::{
         AttackComplexity as AC, AttackVector as AV, Impact as Imp, PrivilegesRequired as PR,
         Scope as S, UserInteraction as UI,
     };
@@ -744,6 +770,73 @@ mod tests {
                 assert_eq!(v, Imp::High, "{id}");
             }
         }
+    }
+
+    // ---- the cvss crate's types as the rubric uses them -------------------
+
+    fn worst() -> V3Base {
+        V3Base {
+            av: AV::Network,
+            ac: AC::Low,
+            pr: PR::None,
+            ui: UI::None,
+            s: S::Changed,
+            c: Imp::High,
+            i: Imp::High,
+            a: Imp::High,
+        }
+    }
+
+    #[test]
+    fn vector_string_lists_all_eight_metrics_in_spec_order() {
+        assert_eq!(
+            CvssV3::v31_from_base(worst()).to_string(),
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"
+        );
+        assert_eq!(
+            CvssV3::from_base(postmarket_cvss::V3Minor::V3_0, worst()).to_string(),
+            "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"
+        );
+    }
+
+    #[test]
+    fn exploitability_subscore_matches_nvd_published_values() {
+        // NVD publishes 3.9 for AV:N/AC:L/PR:N/UI:N and 2.8 for AV:N/AC:L/PR:L/UI:N (S:U).
+        let raw = |b: V3Base| CvssV3::v31_from_base(b).exploitability_subscore_raw();
+        assert!((raw(worst()) - 3.887).abs() < 0.001);
+        let m = V3Base {
+            pr: PR::Low,
+            s: S::Unchanged,
+            ..worst()
+        };
+        assert!((raw(m) - 2.835).abs() < 0.001);
+        // PR:L weighs 0.68 under S:C.
+        let m = V3Base {
+            pr: PR::Low,
+            ..worst()
+        };
+        assert!((raw(m) - 3.110).abs() < 0.001);
+    }
+
+    #[test]
+    fn impact_orders_none_low_high() {
+        assert!(impact_rank(Imp::None) < impact_rank(Imp::Low));
+        assert!(impact_rank(Imp::Low) < impact_rank(Imp::High));
+    }
+
+    #[test]
+    fn result_carries_the_cvss_vector_it_names() {
+        let r = run(&[("XAVN", "no"), ("XAVP", "yes")]);
+        assert_eq!(r.cvss().to_string(), r.vector);
+        assert_eq!(r.vector.parse::<CvssV3>().unwrap(), r.cvss());
+        assert_eq!(
+            r.exploitability_subscore,
+            r.cvss().exploitability_subscore_raw()
+        );
+        // The serialised metrics use the vector codes.
+        let j = serde_json::to_value(&r).unwrap();
+        assert_eq!(j["metrics"]["av"], "P");
+        assert_eq!(j["metrics"]["c"], "H");
     }
 
     #[test]
