@@ -322,7 +322,7 @@ pub fn diff_components(
     };
     added.sort_by(by_name);
     removed.sort_by(by_name);
-    changed.sort_by(|x, y| x.name.to_lowercase().cmp(&y.name.to_lowercase()));
+    changed.sort_by_key(|c| c.name.to_lowercase());
     (added, removed, changed, unchanged)
 }
 

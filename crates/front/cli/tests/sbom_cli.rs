@@ -59,13 +59,16 @@ fn cdx(components: &str, extra: &str) -> Vec<u8> {
 }
 
 /// Files the parser refuses: (file, content, extra args, code, location).
-fn fatal_cases() -> Vec<(
+/// (file, content, extra args, code, location)
+type FatalCase = (
     &'static str,
     Vec<u8>,
     Vec<&'static str>,
     &'static str,
     &'static str,
-)> {
+);
+
+fn fatal_cases() -> Vec<FatalCase> {
     vec![
         (
             "truncated.json",
@@ -234,10 +237,8 @@ fn component_level_problems_are_stored_and_reported() {
             "{name}: kept with the revision"
         );
     }
-    assert_eq!(
-        ok(&pm(dir.path(), &db, &["db", "verify"])).starts_with("ok: 9 audit events"),
-        true
-    );
+    let verify = ok(&pm(dir.path(), &db, &["db", "verify"]));
+    assert!(verify.starts_with("ok: 9 audit events"), "{verify}");
 }
 
 #[test]
