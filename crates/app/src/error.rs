@@ -18,6 +18,25 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Invalid(#[from] postmarket_model::InvalidValue),
+    /// An SBOM file that cannot be used: the file, then the code, the place and what was expected.
+    #[error("{file}: {error}")]
+    Sbom {
+        file: String,
+        error: postmarket_sbom::ParseError,
+    },
+    /// A file that cannot be read.
+    #[error("cannot read {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Any other request the user can fix; the message says what was expected.
+    #[error("{0}")]
+    Input(String),
+    /// Something the request named does not exist (beyond the store's own lookups).
+    #[error("{0}")]
+    Missing(String),
 }
 
 impl AppError {
@@ -26,7 +45,10 @@ impl AppError {
             Self::Store(e) if e.is_not_found() => ErrorKind::NotFound,
             Self::Store(e) if e.is_user_error() => ErrorKind::BadInput,
             Self::Store(_) => ErrorKind::Internal,
-            Self::Invalid(_) => ErrorKind::BadInput,
+            Self::Invalid(_) | Self::Sbom { .. } | Self::Read { .. } | Self::Input(_) => {
+                ErrorKind::BadInput
+            }
+            Self::Missing(_) => ErrorKind::NotFound,
         }
     }
 }

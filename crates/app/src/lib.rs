@@ -1,15 +1,22 @@
 //! Postmarket's use cases (DESIGN.md §7 `app`): each workflow is written here once, and both the
 //! CLI and the web app call it. For now: the inventory of devices and releases, the integrity of
-//! the store, and the demo portfolio.
+//! the store, SBOMs of releases (issue 3), and the demo portfolio.
 
+pub mod bench;
 mod demo;
 mod error;
+pub mod sbom;
 
 use postmarket_model::{Actor, Device, DeviceName, NewDevice, NewRelease, Release};
 use postmarket_store::{Store, VerifyReport};
 
 pub use demo::DemoSummary;
 pub use error::{AppError, ErrorKind};
+pub use sbom::{
+    component_key, diff_key, parse_sbom_bytes, read_sbom_file, ComponentView, DiffChange,
+    DiffComponent, ExportFormat, ReleaseSbom, ReleaseSbomLine, ReleaseSummary, SbomDiff, SbomFile,
+    DEFAULT_MAX_SBOM_BYTES,
+};
 
 /// The application: a store plus the workflows over it. Cheap to clone.
 #[derive(Debug, Clone)]

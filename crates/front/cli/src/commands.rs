@@ -86,12 +86,18 @@ pub struct ReleaseAddArgs {
     /// End of support (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     end_of_support: Option<Date>,
-    /// Units of this release in the field
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    install_base: i64,
+    /// Units of this release in the field [default: 0]
+    #[arg(long, value_name = "N")]
+    install_base: Option<i64>,
     /// Why, recorded in the audit trail
     #[arg(long, value_name = "TEXT")]
     reason: Option<String>,
+    /// Store this SBOM file with the release (an existing release gets it as its next revision)
+    #[arg(long, value_name = "FILE")]
+    sbom: Option<PathBuf>,
+    /// Largest SBOM file accepted, e.g. 100MiB, 512K, 1000000
+    #[arg(long, value_name = "SIZE", default_value = "100MiB", value_parser = crate::sbom_cmd::parse_size)]
+    max_size: u64,
 }
 
 #[derive(Debug, Args)]
@@ -101,7 +107,7 @@ pub struct ServeArgs {
     listen: SocketAddr,
 }
 
-fn actor(g: &Global) -> Result<Actor, Failure> {
+pub(crate) fn actor(g: &Global) -> Result<Actor, Failure> {
     let name = g.actor.clone().unwrap_or_else(|| {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))
@@ -111,7 +117,7 @@ fn actor(g: &Global) -> Result<Actor, Failure> {
     Ok(Actor::new(name)?)
 }
 
-fn say(g: &Global, text: impl AsRef<str>) {
+pub(crate) fn say(g: &Global, text: impl AsRef<str>) {
     if !g.quiet {
         println!("{}", text.as_ref());
     }
@@ -225,6 +231,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Device(cmd) => device(g, &url, cmd).await,
         Command::Release(cmd) => release(g, &url, cmd).await,
+        Command::Sbom(cmd) => crate::sbom_cmd::run(g, &url, cmd).await,
+        Command::Bench(cmd) => crate::sbom_cmd::bench(g, g.db.as_deref(), cmd).await,
         Command::Serve(args) => {
             let app = App::open(&url).await?;
             serve(g, app, args.listen).await
@@ -367,6 +375,15 @@ async fn device(g: &Global, url: &str, cmd: DeviceCommand) -> Result<u8, Failure
 }
 
 async fn release(g: &Global, url: &str, cmd: ReleaseCommand) -> Result<u8, Failure> {
+    // A bad SBOM file is refused before the database is even opened.
+    let sbom = match &cmd {
+        ReleaseCommand::Add(ReleaseAddArgs {
+            sbom: Some(file),
+            max_size,
+            ..
+        }) => Some(crate::sbom_cmd::read(file, *max_size)?),
+        _ => None,
+    };
     let app = App::open(url).await?;
     match cmd {
         ReleaseCommand::Add(a) => {
@@ -375,8 +392,16 @@ async fn release(g: &Global, url: &str, cmd: ReleaseCommand) -> Result<u8, Failu
                 version: a.version,
                 released_at: a.released_at,
                 end_of_support: a.end_of_support,
-                install_base: a.install_base,
+                install_base: a.install_base.unwrap_or(0),
             };
+            if let Some(file) = sbom {
+                let stored = app
+                    .add_release_with_sbom(&actor(g)?, &new, &file, a.reason.as_deref())
+                    .await?;
+                app.store().close().await;
+                crate::sbom_cmd::report_stored(g, &file, &stored)?;
+                return Ok(0);
+            }
             let r = app
                 .add_release(&actor(g)?, &new, a.reason.as_deref())
                 .await?;
@@ -390,7 +415,7 @@ async fn release(g: &Global, url: &str, cmd: ReleaseCommand) -> Result<u8, Failu
             }
         }
         ReleaseCommand::List { device } => {
-            let releases = app.releases(device.as_ref()).await?;
+            let releases = app.release_summaries(device.as_ref()).await?;
             if g.json {
                 output::json(&releases)?;
             } else if releases.is_empty() {
@@ -399,16 +424,31 @@ async fn release(g: &Global, url: &str, cmd: ReleaseCommand) -> Result<u8, Failu
                     "no releases yet (postmarket release add DEVICE VERSION adds one)",
                 );
             } else {
-                let mut t =
-                    Table::new(&["DEVICE", "VERSION", "RELEASED", "END OF SUPPORT", "UNITS"])
-                        .right_align(4);
-                for r in releases {
+                let mut t = Table::new(&[
+                    "DEVICE",
+                    "VERSION",
+                    "RELEASED",
+                    "END OF SUPPORT",
+                    "UNITS",
+                    "COMPONENTS",
+                ])
+                .right_align(4)
+                .right_align(5);
+                for s in releases {
+                    let r = &s.release;
                     t.row(vec![
                         r.device.to_string(),
                         r.version.to_string(),
                         opt(r.released_at),
                         opt(r.end_of_support),
                         r.install_base.to_string(),
+                        match s.components {
+                            Some(n) if s.sbom_revisions > 1 => {
+                                format!("{n} (rev {})", s.sbom_revisions)
+                            }
+                            Some(n) => n.to_string(),
+                            None => "-".into(),
+                        },
                     ]);
                 }
                 t.print();

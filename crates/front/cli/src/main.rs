@@ -6,6 +6,7 @@
 mod commands;
 mod output;
 mod risk_commands;
+mod sbom_cmd;
 
 use std::process::ExitCode;
 
@@ -53,6 +54,12 @@ pub enum Command {
     /// Device releases (versions in the field)
     #[command(subcommand)]
     Release(commands::ReleaseCommand),
+    /// SBOMs: parse, check, store, list, export, diff, support levels
+    #[command(subcommand)]
+    Sbom(sbom_cmd::SbomCommand),
+    /// Benchmarks that print their figures
+    #[command(subcommand)]
+    Bench(sbom_cmd::BenchCommand),
     /// Serve the web app
     Serve(commands::ServeArgs),
     /// Load the demo portfolio into postmarket-demo.db and serve the web app on it

@@ -567,3 +567,62 @@ fn version_and_help_work_without_a_database() {
         "nothing created"
     );
 }
+
+#[test]
+fn device_and_release_pages_show_sboms_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path(), "pm.db");
+    add_pump(dir.path(), &db);
+    std::fs::write(
+        dir.path().join("x.json"),
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+          {"type":"library","bom-ref":"a","name":"<script>alert(1)</script>","version":"1","purl":"pkg:generic/zlib@1.3.1"},
+          {"type":"library","bom-ref":"b","name":"openssl","version":"3.0.13","supplier":{"name":"OpenSSL"}}]}"#,
+    )
+    .unwrap();
+    let out = pm(
+        dir.path(),
+        &db,
+        &[
+            "release",
+            "add",
+            "Infusion Pump",
+            "1.0/β",
+            "--sbom",
+            "x.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = pm(dir.path(), &db, &["release", "add", "Infusion Pump", "0.1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let served = start(dir.path(), Some(&db), &["serve", "--listen", "127.0.0.1:0"]);
+    let (status, _, body) = get(&served.base, "/devices/Infusion%20Pump");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("/devices/Infusion%20Pump/releases/1.0%2F%CE%B2"),
+        "{body}"
+    );
+    assert!(body.contains("cyclonedx-json 1.6 · revision 1"), "{body}");
+    assert!(
+        body.contains(">none<"),
+        "the release without an SBOM: {body}"
+    );
+    let (status, _, body) = get(
+        &served.base,
+        "/devices/Infusion%20Pump/releases/1.0%2F%CE%B2",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Components (2)"), "{body}");
+    assert!(
+        body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{body}"
+    );
+    assert!(!body.contains("<script>"), "{body}");
+    assert!(body.contains("Supplier (NTIA)"), "{body}");
+    assert!(body.contains("pkg:generic/zlib@1.3.1"), "{body}");
+    let (status, _, body) = get(&served.base, "/devices/Infusion%20Pump/releases/0.1");
+    assert_eq!(status, 200);
+    assert!(body.contains("No SBOM yet"), "{body}");
+    let (status, _, _) = get(&served.base, "/devices/Infusion%20Pump/releases/9.9");
+    assert_eq!(status, 404);
+}

@@ -18,6 +18,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/", get(pages::portfolio))
         .route("/devices/{name}", get(pages::device))
+        .route("/devices/{name}/releases/{version}", get(pages::release))
         .route("/healthz", get(healthz))
         .route("/assets/app.css", get(pages::stylesheet))
         .fallback(pages::not_found)

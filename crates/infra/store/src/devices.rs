@@ -64,7 +64,43 @@ fn release_from_row(row: &sqlx::any::AnyRow) -> Result<Release, StoreError> {
     })
 }
 
-async fn next_id(conn: &mut sqlx::AnyConnection, table: &str) -> Result<i64, StoreError> {
+/// Inserts a release of `device` inside the write `w`, with its audit event; returns its id.
+pub(crate) async fn insert_release(
+    w: &mut crate::audit::Write,
+    device: &Device,
+    new: &NewRelease,
+    reason: Option<&str>,
+) -> Result<i64, StoreError> {
+    new.validate()?;
+    let id = next_id(w.conn(), "releases").await?;
+    sqlx::query(
+        "INSERT INTO releases (id, device_id, version, released_at, end_of_support, install_base, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(device.id)
+    .bind(new.version.as_str())
+    .bind(new.released_at.map(|d| d.to_string()))
+    .bind(new.end_of_support.map(|d| d.to_string()))
+    .bind(new.install_base)
+    .bind(crate::now_rfc3339())
+    .execute(w.conn())
+    .await
+    .map_err(|e| {
+        duplicate_or(e, || {
+            format!("release {:?} of device {:?}", new.version.as_str(), device.name.as_str())
+        })
+    })?;
+    let after = read_row_json(w.conn(), table("releases"), id).await?;
+    w.record("release.add", "release", id, None, after, reason)
+        .await?;
+    Ok(id)
+}
+
+pub(crate) async fn next_id(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+) -> Result<i64, StoreError> {
     // Safe without a sequence: writers are serialised by the audit head lock.
     Ok(
         sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
@@ -166,28 +202,7 @@ impl Store {
         new.validate()?;
         let device = self.device(&new.device).await?;
         let mut w = self.write(actor).await?;
-        let id = next_id(w.conn(), "releases").await?;
-        sqlx::query(
-            "INSERT INTO releases (id, device_id, version, released_at, end_of_support, install_base, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(device.id)
-        .bind(new.version.as_str())
-        .bind(new.released_at.map(|d| d.to_string()))
-        .bind(new.end_of_support.map(|d| d.to_string()))
-        .bind(new.install_base)
-        .bind(crate::now_rfc3339())
-        .execute(w.conn())
-        .await
-        .map_err(|e| {
-            duplicate_or(e, || {
-                format!("release {:?} of device {:?}", new.version.as_str(), device.name.as_str())
-            })
-        })?;
-        let after = read_row_json(w.conn(), table("releases"), id).await?;
-        w.record("release.add", "release", id, None, after, reason)
-            .await?;
+        insert_release(&mut w, &device, new, reason).await?;
         w.commit().await?;
         self.release(&device.name, &new.version).await
     }

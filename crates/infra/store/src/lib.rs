@@ -11,6 +11,7 @@ mod backup;
 mod db_url;
 mod devices;
 mod error;
+mod sboms;
 mod schema;
 mod verify;
 
@@ -23,6 +24,10 @@ pub use audit::{AuditEvent, GENESIS_HASH};
 pub use backup::{BackupSummary, RestoreSummary};
 pub use db_url::{Backend, DbUrl};
 pub use error::StoreError;
+pub use sboms::{
+    sha256_hex, ReleaseSbomSummary, SbomDocument, SbomRevision, SbomStored, SbomTarget,
+    StoredComponent, SupportOverride,
+};
 pub use schema::table_names;
 pub use verify::{Breach, VerifyReport};
 

@@ -162,6 +162,7 @@ impl Store {
                 });
             }
         }
+        crate::sboms::verify_sbom_rows(&mut tx, &mut state_breaches).await?;
         tx.rollback().await?;
         state_breaches.sort_by_key(|b| b.seq.unwrap_or(i64::MAX));
         state_breaches.truncate(MAX_REPORTED);

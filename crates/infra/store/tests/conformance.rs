@@ -2,7 +2,8 @@
 //! (`POSTMARKET_TEST_PG`), through the same interface, and must behave the same.
 
 use postmarket_model::{Actor, DeviceClass, NewDevice, NewRelease, Pathway};
-use postmarket_store::{Backend, Store, StoreError};
+use postmarket_sbom::SupportLevel;
+use postmarket_store::{Backend, SbomTarget, Store, StoreError};
 use postmarket_testing::{sqlite_url, PgTestDb};
 use sqlx::{Connection, Executor};
 
@@ -77,6 +78,11 @@ conformance!(
     bad_backups_are_refused_and_write_nothing,
     schema_description_covers_every_table,
     migrate_is_idempotent,
+    sbom_revisions_are_stored_whole_and_idempotent,
+    sbom_for_a_missing_release_writes_nothing,
+    sbom_support_overrides_are_audited,
+    sbom_rows_changed_behind_the_back_are_named,
+    sbom_backup_restore_keeps_sboms_and_verifies,
 );
 
 mod scenarios {
@@ -486,5 +492,373 @@ mod scenarios {
         assert_eq!(n, s.known_migrations());
         assert_eq!(s.migrate().await.unwrap(), 0);
         assert!(s.verify().await.unwrap().ok);
+    }
+
+    // ---- SBOMs (migration 0002) ----
+
+    const SBOM_A: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+      "metadata":{"timestamp":"2025-01-02T03:04:05Z","authors":[{"name":"Acme PSIRT"}],
+        "tools":{"components":[{"type":"application","name":"hand"}]},
+        "component":{"type":"device","bom-ref":"dev","name":"Pump A","version":"1.0"}},
+      "components":[
+        {"type":"library","bom-ref":"ssl","supplier":{"name":"OpenSSL"},"name":"openssl","version":"3.0.13",
+         "purl":"pkg:generic/openssl@3.0.13","cpe":"cpe:2.3:a:openssl:openssl:3.0.13:*:*:*:*:*:*:*",
+         "hashes":[{"alg":"SHA-256","content":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}],
+         "licenses":[{"license":{"id":"Apache-2.0"}}],
+         "properties":[{"name":"postmarket:support_level","value":"maintained"},{"name":"postmarket:end_of_support","value":"2026-09-07"}]},
+        {"type":"library","bom-ref":"z","name":"zlib","version":"1.3.1","purl":"pkg:generic/zlib@1.3.1",
+         "components":[{"type":"library","bom-ref":"z-sub","name":"minizip","version":"1.3.1"}]},
+        {"type":"firmware","bom-ref":"fw","name":"bootloader","version":"2.1","purl":"pkg:github/acme/boot@v2.1",
+         "externalReferences":[{"type":"vcs","url":"https://github.com/acme/boot"}]},
+        {"type":"library","bom-ref":"bad","name":"weird","version":"1","purl":"not a purl"}],
+      "dependencies":[{"ref":"dev","dependsOn":["ssl","z","fw"]},{"ref":"ssl","dependsOn":["z"]}]}"#;
+
+    fn parsed(text: &str) -> postmarket_sbom::Parsed {
+        postmarket_sbom::parse(text.as_bytes(), &Default::default()).unwrap()
+    }
+
+    fn existing<'a>(
+        device: &'a postmarket_model::DeviceName,
+        version: &'a postmarket_model::ReleaseVersion,
+    ) -> SbomTarget<'a> {
+        SbomTarget::Existing { device, version }
+    }
+
+    async fn store_with_sbom(url: &str) -> (Store, i64) {
+        let s = store(url).await;
+        s.add_device(&actor(), &device("Pump A"), None)
+            .await
+            .unwrap();
+        let new = release("Pump A", "1.0");
+        let p = parsed(SBOM_A);
+        let stored = s
+            .store_sbom(
+                &actor(),
+                SbomTarget::CreateIfMissing(&new),
+                SBOM_A,
+                &p,
+                Some("initial"),
+            )
+            .await
+            .unwrap();
+        assert!(stored.release_created && !stored.unchanged);
+        (s, stored.revision.id)
+    }
+
+    pub async fn sbom_revisions_are_stored_whole_and_idempotent(url: &str) {
+        let (s, rev_id) = store_with_sbom(url).await;
+        let p = parsed(SBOM_A);
+        assert_eq!(
+            p.diagnostics.len(),
+            1,
+            "the invalid purl: {:?}",
+            p.diagnostics
+        );
+        let rev = s.sbom_revision(rev_id).await.unwrap();
+        assert_eq!(rev.revision, 1);
+        assert_eq!(rev.format, "cyclonedx-json");
+        assert_eq!(rev.spec_version, "1.6");
+        assert_eq!(rev.sha256, postmarket_store::sha256_hex(SBOM_A.as_bytes()));
+        assert_eq!(rev.component_count, 5);
+        assert_eq!(rev.edge_count, 4);
+        assert_eq!(rev.authors, ["Acme PSIRT"]);
+        // The stored rows give back exactly what the parser produced, and the original verbatim.
+        assert_eq!(s.load_sbom(rev_id).await.unwrap(), p.sbom);
+        let doc = s.sbom_document(rev_id).await.unwrap();
+        assert_eq!(doc.content, SBOM_A);
+        assert_eq!(doc.diagnostics, p.diagnostics);
+        assert_eq!(doc.quality, postmarket_sbom::quality_report(&p.sbom));
+        let comps = s.sbom_components(rev_id).await.unwrap();
+        assert_eq!(comps[1].component.parent, None);
+        assert_eq!(comps[2].component.parent.as_deref(), Some("z"));
+        assert_eq!(comps[4].component.purl_raw.as_deref(), Some("not a purl"));
+        assert_eq!(comps[4].component.purl, None);
+
+        // The release and the revision: two audit events, the revision's naming its digest.
+        let events = s.audit_events(0, 100, None).await.unwrap();
+        assert_eq!(events.len(), 3, "device, release, SBOM");
+        let ev = &events[2];
+        assert_eq!(
+            (ev.action.as_str(), ev.entity.as_str()),
+            ("sbom.add", "sbom_revision")
+        );
+        let after = ev.after.as_ref().unwrap();
+        assert_eq!(after["sha256"], rev.sha256.as_str());
+        assert_eq!(after["component_count"], 5);
+        assert_eq!(after["rows_digest"], rev.rows_digest.as_str());
+        assert!(
+            after.get("content").is_none(),
+            "the document is not copied into the chain"
+        );
+
+        // The same bytes again: nothing written, not even an event.
+        let (dn, rv) = ("Pump A".parse().unwrap(), "1.0".parse().unwrap());
+        let again = s
+            .store_sbom(&actor(), existing(&dn, &rv), SBOM_A, &p, None)
+            .await
+            .unwrap();
+        assert!(again.unchanged);
+        assert_eq!(again.revision.id, rev_id);
+        assert_eq!(s.audit_events(0, 100, None).await.unwrap().len(), 3);
+        assert_eq!(s.count("sbom_revisions").await.unwrap(), 1);
+
+        // A different document: revision 2, revision 1 kept.
+        let b_text = SBOM_A.replace("3.0.13", "3.0.14");
+        let b = parsed(&b_text);
+        let second = s
+            .store_sbom(&actor(), existing(&dn, &rv), &b_text, &b, None)
+            .await
+            .unwrap();
+        assert!(!second.unchanged && !second.release_created);
+        assert_eq!(second.revision.revision, 2);
+        let revs = s.sbom_revisions(second.release.id).await.unwrap();
+        assert_eq!(revs.iter().map(|r| r.revision).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            s.load_sbom(rev_id).await.unwrap(),
+            p.sbom,
+            "revision 1 unchanged"
+        );
+        assert_eq!(s.load_sbom(second.revision.id).await.unwrap(), b.sbom);
+        // Going back to the first document is a change too: it becomes revision 3.
+        let third = s
+            .store_sbom(&actor(), existing(&dn, &rv), SBOM_A, &p, None)
+            .await
+            .unwrap();
+        assert_eq!(third.revision.revision, 3);
+        let summaries = s.sbom_summaries().await.unwrap();
+        assert_eq!(summaries.len(), 1);
+        assert_eq!(
+            (summaries[0].revisions, summaries[0].latest.revision),
+            (3, 3)
+        );
+        let report = s.verify().await.unwrap();
+        assert!(report.ok, "{report:?}");
+        assert_eq!(report.events, 5);
+    }
+
+    pub async fn sbom_for_a_missing_release_writes_nothing(url: &str) {
+        let s = store(url).await;
+        s.add_device(&actor(), &device("Pump A"), None)
+            .await
+            .unwrap();
+        let p = parsed(SBOM_A);
+        let (dn, rv) = ("Pump A".parse().unwrap(), "9.9".parse().unwrap());
+        let err = s
+            .store_sbom(&actor(), existing(&dn, &rv), SBOM_A, &p, None)
+            .await
+            .unwrap_err();
+        assert!(err.is_not_found(), "{err}");
+        assert!(err.to_string().contains("release \"9.9\""), "{err}");
+        let bad_device = s
+            .store_sbom(
+                &actor(),
+                SbomTarget::CreateIfMissing(&release("Nope", "1")),
+                SBOM_A,
+                &p,
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(bad_device.is_not_found(), "{bad_device}");
+        for t in [
+            "releases",
+            "sbom_revisions",
+            "sbom_documents",
+            "sbom_components",
+            "sbom_dependencies",
+        ] {
+            assert_eq!(s.count(t).await.unwrap(), 0, "{t}");
+        }
+        assert_eq!(s.audit_events(0, 100, None).await.unwrap().len(), 1);
+        assert!(s.verify().await.unwrap().ok);
+    }
+
+    pub async fn sbom_support_overrides_are_audited(url: &str) {
+        let (s, rev_id) = store_with_sbom(url).await;
+        let rel = s.sbom_revision(rev_id).await.unwrap().release_id;
+        let o = s
+            .set_support_override(
+                &actor(),
+                rel,
+                "purl:pkg:generic/zlib@1.3.1",
+                "zlib",
+                SupportLevel::NoLongerMaintained,
+                Some("2025-12-31"),
+                Some("supplier notice"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(o.support_level, SupportLevel::NoLongerMaintained);
+        let o2 = s
+            .set_support_override(
+                &actor(),
+                rel,
+                "purl:pkg:generic/zlib@1.3.1",
+                "zlib",
+                SupportLevel::Abandoned,
+                None,
+                Some("project archived"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(o2.id, o.id, "replaced, not duplicated");
+        assert_eq!(o2.end_of_support, None);
+        assert_eq!(s.support_overrides(rel).await.unwrap(), vec![o2.clone()]);
+        let events = s
+            .audit_events(0, 100, Some(("sbom_override", &o.id.to_string())))
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            events[1].before.as_ref().unwrap()["support_level"],
+            "no_longer_maintained"
+        );
+        assert_eq!(
+            events[1].after.as_ref().unwrap()["support_level"],
+            "abandoned"
+        );
+        assert_eq!(events[1].reason.as_deref(), Some("project archived"));
+        assert!(s.verify().await.unwrap().ok);
+        raw(
+            url,
+            "UPDATE sbom_overrides SET support_level = 'maintained'",
+        )
+        .await;
+        let report = s.verify().await.unwrap();
+        assert!(
+            report
+                .state_breaches
+                .iter()
+                .any(|b| b.entity.as_deref() == Some("sbom_override")
+                    && b.problem
+                        .contains("support_level: \"abandoned\" → \"maintained\"")),
+            "{report:?}"
+        );
+    }
+
+    pub async fn sbom_rows_changed_behind_the_back_are_named(url: &str) {
+        let (s, rev_id) = store_with_sbom(url).await;
+        assert!(s.verify().await.unwrap().ok);
+        let id = rev_id.to_string();
+        let named = |report: &postmarket_store::VerifyReport, needle: &str| {
+            report.state_breaches.iter().any(|b| {
+                b.entity.as_deref() == Some("sbom_revision")
+                    && b.entity_id.as_deref() == Some(id.as_str())
+                    && b.to_string().contains(needle)
+            })
+        };
+        // A component's version edited.
+        raw(
+            url,
+            "UPDATE sbom_components SET version = '3.0.99' WHERE name = 'openssl'",
+        )
+        .await;
+        let report = s.verify().await.unwrap();
+        assert!(!report.ok);
+        assert!(report.first_broken.is_none(), "the chain itself is intact");
+        assert!(
+            named(&report, "SBOM revision 1 of \"Pump A\" \"1.0\""),
+            "{report:?}"
+        );
+        assert!(named(&report, "changed outside Postmarket"), "{report:?}");
+        raw(
+            url,
+            "UPDATE sbom_components SET version = '3.0.13' WHERE name = 'openssl'",
+        )
+        .await;
+        assert!(
+            s.verify().await.unwrap().ok,
+            "restoring the value restores the digest"
+        );
+        // An edge deleted.
+        raw(url, "DELETE FROM sbom_dependencies WHERE from_ref = 'ssl'").await;
+        let report = s.verify().await.unwrap();
+        assert!(
+            named(&report, "3 dependency rows stored, the revision records 4"),
+            "{report:?}"
+        );
+        // The original document edited.
+        raw(
+            url,
+            "UPDATE sbom_documents SET content = replace(content, 'Acme', 'Evil')",
+        )
+        .await;
+        let report = s.verify().await.unwrap();
+        assert!(named(&report, "does not match its SHA-256"), "{report:?}");
+        // A component row added to no revision at all (SQLite's shell does not enforce keys).
+        if s.backend() == Backend::Sqlite {
+            raw(url, "PRAGMA foreign_keys = OFF; INSERT INTO sbom_components (id, revision_id, release_id, ordinal, bom_ref, name, hashes_json, properties_json, external_refs_json) VALUES (99, 42, 1, 0, 'x', 'ghost', '[]', '[]', '[]')").await;
+            let report = s.verify().await.unwrap();
+            assert!(
+                report.state_breaches.iter().any(|b| b
+                    .problem
+                    .contains("1 sbom_components row(s) belong to no SBOM revision")),
+                "{report:?}"
+            );
+        }
+    }
+
+    pub async fn sbom_backup_restore_keeps_sboms_and_verifies(url: &str) {
+        let (s, rev_id) = store_with_sbom(url).await;
+        let rel = s.sbom_revision(rev_id).await.unwrap().release_id;
+        s.set_support_override(
+            &actor(),
+            rel,
+            "purl:pkg:generic/zlib@1.3.1",
+            "zlib",
+            SupportLevel::Maintained,
+            None,
+            Some("r"),
+        )
+        .await
+        .unwrap();
+        let original = s.verify().await.unwrap();
+        assert!(original.ok);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pm.backup.jsonl");
+        s.backup(&file).await.unwrap();
+        let mut targets = vec![sqlite_url(dir.path(), "restored.db")];
+        let pg = PgTestDb::create("sbom_backup_restore_keeps_sboms_and_verifies").await;
+        if let Some(db) = &pg {
+            targets.push(db.url.clone());
+        }
+        for target in &targets {
+            let t = Store::open(target).await.unwrap();
+            t.restore(&file).await.unwrap();
+            let report = t.verify().await.unwrap();
+            assert!(report.ok, "{target}: {report:?}");
+            assert_eq!(report.head_hash, original.head_hash);
+            assert_eq!(
+                t.load_sbom(rev_id).await.unwrap(),
+                s.load_sbom(rev_id).await.unwrap()
+            );
+            assert_eq!(
+                t.sbom_document(rev_id).await.unwrap(),
+                s.sbom_document(rev_id).await.unwrap()
+            );
+            assert_eq!(
+                t.support_overrides(rel).await.unwrap(),
+                s.support_overrides(rel).await.unwrap()
+            );
+            // The restored store goes on: a new revision gets the next ids.
+            let (dn, rv) = ("Pump A".parse().unwrap(), "1.0".parse().unwrap());
+            let b_text = SBOM_A.replace("zlib", "zlib-ng");
+            let next = t
+                .store_sbom(
+                    &actor(),
+                    existing(&dn, &rv),
+                    &b_text,
+                    &parsed(&b_text),
+                    None,
+                )
+                .await
+                .unwrap();
+            assert_eq!(next.revision.revision, 2);
+            assert!(t.verify().await.unwrap().ok);
+            t.close().await;
+        }
+        if let Some(db) = pg {
+            db.drop_db().await;
+        }
     }
 }
