@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 /// Postmarket runs a medical device manufacturer's postmarket cybersecurity program: SBOMs,
 /// vulnerability monitoring, FDA risk decisions, clocks, advisories and the audit trail.
 #[derive(Debug, Parser)]
-#[command(name = "postmarket", version, about, max_term_width = 100)]
+#[command(name = "postmarket", version, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     global: Global,
@@ -122,6 +122,10 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
+        // `postmarket … | head` closes the pipe early: that is the reader's choice, not a bug.
+        if msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
