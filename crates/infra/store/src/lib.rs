@@ -8,11 +8,14 @@
 
 pub mod audit;
 mod backup;
+mod bulk;
 mod db_url;
 mod devices;
 mod error;
+pub mod feeds;
 mod schema;
 mod verify;
+mod vulns;
 
 use std::time::Duration;
 
@@ -25,6 +28,10 @@ pub use db_url::{Backend, DbUrl};
 pub use error::StoreError;
 pub use schema::table_names;
 pub use verify::{Breach, VerifyReport};
+pub use vulns::{
+    save_sync_state, ConfigurationRow, CsafStatusRow, EpssRow, KevRow, PackageRow, SearchHit,
+    SourceCounts, StoredRecord, SyncState, VulnData, VulnRow,
+};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
