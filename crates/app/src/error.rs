@@ -18,6 +18,14 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Invalid(#[from] postmarket_model::InvalidValue),
+    /// Bad input named by the message (file, location, what was expected).
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The environment failed (network, disk) in a way the message explains.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl AppError {
@@ -26,7 +34,9 @@ impl AppError {
             Self::Store(e) if e.is_not_found() => ErrorKind::NotFound,
             Self::Store(e) if e.is_user_error() => ErrorKind::BadInput,
             Self::Store(_) => ErrorKind::Internal,
-            Self::Invalid(_) => ErrorKind::BadInput,
+            Self::Invalid(_) | Self::BadInput(_) => ErrorKind::BadInput,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Internal(_) => ErrorKind::Internal,
         }
     }
 }

@@ -4,12 +4,15 @@
 
 mod demo;
 mod error;
+pub mod feeds;
+pub mod sync;
 
 use postmarket_model::{Actor, Device, DeviceName, NewDevice, NewRelease, Release};
 use postmarket_store::{Store, VerifyReport};
 
 pub use demo::DemoSummary;
 pub use error::{AppError, ErrorKind};
+pub use feeds::{ImportOptions, ImportReport, NoProgress, Progress};
 
 /// The application: a store plus the workflows over it. Cheap to clone.
 #[derive(Debug, Clone)]
