@@ -4,6 +4,7 @@
 //! 2 bad input or usage, 3 internal or environment error.
 
 mod commands;
+mod feeds_cmd;
 mod output;
 
 use std::process::ExitCode;
@@ -56,6 +57,12 @@ pub enum Command {
     Serve(commands::ServeArgs),
     /// Load the demo portfolio into postmarket-demo.db and serve the web app on it
     Demo(commands::ServeArgs),
+    /// Vulnerability feeds: import files, sync over HTTP, freshness
+    #[command(subcommand)]
+    Feeds(feeds_cmd::FeedsCommand),
+    /// Vulnerabilities: show one by any alias, search by package or CPE
+    #[command(subcommand)]
+    Vuln(feeds_cmd::VulnCommand),
 }
 
 /// An error with the exit code it deserves.
