@@ -230,17 +230,6 @@ impl App {
                 progress.advance(input.size, &input.rel);
                 continue;
             };
-            let parse_opts = ParseOptions::named(shown.clone()).strict(opts.strict);
-            let (_, output) = parse_any(&bytes, Some(kind), &parse_opts).map_err(|e| {
-                bad(match e {
-                    postmarket_advisories::Error::Strict(d) => {
-                        format!("{d} (--strict: nothing was imported)")
-                    }
-                    other => format!("{other}; nothing was imported"),
-                })
-            })?;
-            let sha = hex::encode(Sha256::digest(&bytes));
-            drop(bytes);
             let run = match runs.get(&(input.arg, source)) {
                 Some(r) => *r,
                 None => {
@@ -256,6 +245,17 @@ impl App {
                     r
                 }
             };
+            let parse_opts = ParseOptions::named(shown.clone()).strict(opts.strict);
+            let (_, output) = parse_any(&bytes, Some(kind), &parse_opts).map_err(|e| {
+                bad(match e {
+                    postmarket_advisories::Error::Strict(d) => {
+                        format!("{d} (--strict: nothing was imported)")
+                    }
+                    other => format!("{other}; nothing was imported"),
+                })
+            })?;
+            let sha = hex::encode(Sha256::digest(&bytes));
+            drop(bytes);
             import.add_file(run, &input.rel, &sha);
             let diags = output.diagnostics().to_vec();
             import.add_rejected(run, diags.len());
