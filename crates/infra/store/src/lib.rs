@@ -84,6 +84,9 @@ impl Store {
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        // 64 MiB of page cache (default 2 MiB): bulk feed imports touch indexes
+                        // far larger than the default, and re-read evicted pages otherwise.
+                        conn.execute("PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })
