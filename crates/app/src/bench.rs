@@ -130,7 +130,7 @@ pub async fn bench_sbom_store(url: &str, n: usize) -> Result<SbomBench, AppError
     let report = app.verify().await?;
     let verify_seconds = started.elapsed().as_secs_f64();
     if !report.ok {
-        return Err(AppError::Input(format!(
+        return Err(AppError::BadInput(format!(
             "the benchmark database does not verify: {:?}",
             report.state_breaches.first()
         )));

@@ -31,12 +31,16 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
-    /// Any other request the user can fix; the message says what was expected.
+    /// Any other request the user can fix; the message names the file, the place and what was
+    /// expected.
     #[error("{0}")]
-    Input(String),
+    BadInput(String),
     /// Something the request named does not exist (beyond the store's own lookups).
     #[error("{0}")]
-    Missing(String),
+    NotFound(String),
+    /// The environment failed (network, disk) in a way the message explains.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl AppError {
@@ -45,10 +49,11 @@ impl AppError {
             Self::Store(e) if e.is_not_found() => ErrorKind::NotFound,
             Self::Store(e) if e.is_user_error() => ErrorKind::BadInput,
             Self::Store(_) => ErrorKind::Internal,
-            Self::Invalid(_) | Self::Sbom { .. } | Self::Read { .. } | Self::Input(_) => {
+            Self::Invalid(_) | Self::Sbom { .. } | Self::Read { .. } | Self::BadInput(_) => {
                 ErrorKind::BadInput
             }
-            Self::Missing(_) => ErrorKind::NotFound,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Internal(_) => ErrorKind::Internal,
         }
     }
 }

@@ -5,13 +5,16 @@
 pub mod bench;
 mod demo;
 mod error;
+pub mod feeds;
 pub mod sbom;
+pub mod sync;
 
 use postmarket_model::{Actor, Device, DeviceName, NewDevice, NewRelease, Release};
 use postmarket_store::{Store, VerifyReport};
 
 pub use demo::DemoSummary;
 pub use error::{AppError, ErrorKind};
+pub use feeds::{ImportOptions, ImportReport, NoProgress, Progress};
 pub use sbom::{
     component_key, diff_key, parse_sbom_bytes, read_sbom_file, ComponentView, DiffChange,
     DiffComponent, ExportFormat, ReleaseSbom, ReleaseSbomLine, ReleaseSummary, SbomDiff, SbomFile,

@@ -47,7 +47,7 @@ pub fn read_sbom_file(path: &Path, max_bytes: u64) -> Result<SbomFile, AppError>
     let f = std::fs::File::open(path).map_err(read_err)?;
     let meta = f.metadata().map_err(read_err)?;
     if meta.is_dir() {
-        return Err(AppError::Input(format!(
+        return Err(AppError::BadInput(format!(
             "{file} is a directory; expected an SBOM file"
         )));
     }
@@ -89,7 +89,7 @@ pub fn parse_sbom_bytes(file: &str, bytes: Vec<u8>) -> Result<SbomFile, AppError
     })?;
     // The parser accepted it, so it is UTF-8 (a byte-order mark is kept verbatim).
     let content = String::from_utf8(bytes).map_err(|e| {
-        AppError::Input(format!(
+        AppError::BadInput(format!(
             "{file}: not UTF-8 at byte {}",
             e.utf8_error().valid_up_to()
         ))
@@ -345,7 +345,7 @@ impl App {
         reason: Option<&str>,
     ) -> Result<SbomStored, AppError> {
         if let Some(at) = nul_position(&file.content) {
-            return Err(AppError::Input(format!(
+            return Err(AppError::BadInput(format!(
                 "{}: NUL character at {at}: Postmarket keeps SBOMs as text, which cannot hold NUL; expected a text document",
                 file.file
             )));
@@ -360,7 +360,7 @@ impl App {
                     .await
                     .is_ok()
             {
-                return Err(AppError::Input(format!(
+                return Err(AppError::BadInput(format!(
                     "release {:?} of device {:?} exists already: --released-at, --end-of-support and --install-base apply only to a new release; leave them out to attach the SBOM",
                     new.version.as_str(),
                     new.device.as_str()
@@ -393,7 +393,7 @@ impl App {
         let release = self.store().release(device, version).await?;
         let revisions = self.store().sbom_revisions(release.id).await?;
         if revisions.is_empty() {
-            return Err(AppError::Missing(format!(
+            return Err(AppError::NotFound(format!(
                 "release {:?} of device {:?} has no SBOM (postmarket sbom attach DEVICE VERSION FILE adds one)",
                 release.version.as_str(),
                 release.device.as_str()
@@ -492,7 +492,7 @@ impl App {
         reason: &str,
     ) -> Result<SupportOverride, AppError> {
         if reason.trim().is_empty() {
-            return Err(AppError::Input(
+            return Err(AppError::BadInput(
                 "--reason must say why the support level is set (it goes into the audit trail)"
                     .into(),
             ));
@@ -507,12 +507,12 @@ impl App {
             .map(|c| c.component)
             .collect();
         let target = find_component(&components, component).map_err(|e| match e {
-            FindError::None => AppError::Missing(format!(
+            FindError::None => AppError::NotFound(format!(
                 "component {component:?} is not in the latest SBOM of {:?} {:?} (postmarket sbom components lists them; give a bom-ref, purl or name)",
                 release.device.as_str(),
                 release.version.as_str()
             )),
-            FindError::Ambiguous(list) => AppError::Input(format!(
+            FindError::Ambiguous(list) => AppError::BadInput(format!(
                 "component {component:?} matches {} components: {}; give the bom-ref or purl",
                 list.len(),
                 list.join(", ")

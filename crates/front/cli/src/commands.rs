@@ -229,6 +229,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(if report.ok { 0 } else { 1 })
         }
+        Command::Feeds(cmd) => crate::feeds_cmd::feeds(g, &url, &actor(g)?, cmd).await,
+        Command::Vuln(cmd) => crate::feeds_cmd::vuln(g, &url, cmd).await,
         Command::Device(cmd) => device(g, &url, cmd).await,
         Command::Release(cmd) => release(g, &url, cmd).await,
         Command::Sbom(cmd) => crate::sbom_cmd::run(g, &url, cmd).await,

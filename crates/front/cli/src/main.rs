@@ -4,6 +4,7 @@
 //! 2 bad input or usage, 3 internal or environment error.
 
 mod commands;
+mod feeds_cmd;
 mod output;
 mod risk_commands;
 mod sbom_cmd;
@@ -70,6 +71,12 @@ pub enum Command {
     Rubric(risk_commands::RubricArgs),
     /// Assess one vulnerability: exploitability × patient harm → controlled or uncontrolled
     Assess(risk_commands::AssessArgs),
+    /// Vulnerability feeds: import files, sync over HTTP, freshness
+    #[command(subcommand)]
+    Feeds(feeds_cmd::FeedsCommand),
+    /// Vulnerabilities: show one by any alias, search by package or CPE
+    #[command(subcommand)]
+    Vuln(feeds_cmd::VulnCommand),
 }
 
 /// An error with the exit code it deserves.

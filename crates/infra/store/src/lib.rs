@@ -8,12 +8,15 @@
 
 pub mod audit;
 mod backup;
+mod bulk;
 mod db_url;
 mod devices;
 mod error;
+pub mod feeds;
 mod sboms;
 mod schema;
 mod verify;
+mod vulns;
 
 use std::time::Duration;
 
@@ -30,6 +33,10 @@ pub use sboms::{
 };
 pub use schema::table_names;
 pub use verify::{Breach, VerifyReport};
+pub use vulns::{
+    save_sync_state, ConfigurationRow, CsafStatusRow, EpssRow, KevRow, PackageRow, SearchHit,
+    SourceCounts, StoredRecord, SyncState, VulnData, VulnRow,
+};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -82,6 +89,9 @@ impl Store {
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        // 64 MiB of page cache (default 2 MiB): bulk feed imports touch indexes
+                        // far larger than the default, and re-read evicted pages otherwise.
+                        conn.execute("PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })
