@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Message, SmtpTransport, Transport};
 use sha2::{Digest, Sha256};
 
-use crate::settings::{SmtpSettings, TlsMode};
+use crate::settings::{SettingsError, SmtpSettings, TlsMode};
 use crate::{DeliveryError, Notification};
 
 /// The header carrying the notification's idempotency key, in mail and webhook alike.
@@ -38,14 +38,40 @@ impl std::fmt::Debug for SmtpSender {
 }
 
 impl SmtpSender {
-    /// Prepares the transport; nothing is connected until [`Self::send`].
-    pub fn new(settings: SmtpSettings) -> Result<Self, DeliveryError> {
-        let target = settings.target();
+    /// Prepares the transport (and reads the `ca` file, if any); nothing is connected until
+    /// [`Self::send`].
+    pub fn new(settings: SmtpSettings) -> Result<Self, SettingsError> {
         let tls_params = || {
-            TlsParameters::new(settings.host.clone()).map_err(|e| DeliveryError::Smtp {
-                target: target.clone(),
-                message: format!("TLS setup failed: {}", describe(&e)),
-                attempts: 0,
+            let mut builder = TlsParameters::builder(settings.host.clone());
+            if let Some(path) = &settings.ca_file {
+                let setting = format!("SMTP URL: ca ({})", path.display());
+                let pem = std::fs::read(path).map_err(|e| {
+                    SettingsError::new(
+                        &setting,
+                        format!("a readable PEM file of CA certificates ({e})"),
+                        None,
+                    )
+                })?;
+                let certificate = Certificate::from_pem(&pem)
+                    .ok()
+                    .filter(|_| {
+                        String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----")
+                    })
+                    .ok_or_else(|| {
+                        SettingsError::new(
+                            &setting,
+                            "PEM certificates (-----BEGIN CERTIFICATE-----)",
+                            None,
+                        )
+                    })?;
+                builder = builder.add_root_certificate(certificate);
+            }
+            builder.build().map_err(|e| {
+                SettingsError::new(
+                    "SMTP URL: host",
+                    format!("a name TLS can verify ({})", describe(&e)),
+                    Some(&settings.host),
+                )
             })
         };
         // `builder_dangerous` only means "no TLS decided yet"; the mode is set right after.
@@ -138,6 +164,25 @@ impl SmtpSender {
                 },
             };
         }
+        if let Some(tls) = tls_failure(e) {
+            let hint = if matches!(
+                tls,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
+            ) && self.settings.ca_file.is_none()
+            {
+                " (a server with an in-house CA needs ?ca=FILE.pem in the SMTP URL)"
+            } else {
+                ""
+            };
+            return Failure {
+                retryable: false,
+                error: DeliveryError::Smtp {
+                    target,
+                    message: format!("TLS failed: {tls}{hint}"),
+                    attempts,
+                },
+            };
+        }
         // lettre has no predicate for its connection kind; its message names it.
         let text = e.to_string();
         if text.starts_with("Connection error") {
@@ -193,6 +238,26 @@ fn is_timeout(e: &lettre::transport::smtp::Error) -> bool {
         source = s.source();
     }
     false
+}
+
+/// The handshake runs inside the first read or write, so a certificate problem reaches us as an
+/// I/O error carrying rustls' own; retrying would meet the same certificate.
+fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<&rustls::Error> {
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        source = s.source();
+    }
+    None
 }
 
 struct Failure {

@@ -201,7 +201,7 @@ impl Notifier {
     }
 
     /// All channels the settings configure.
-    pub fn from_settings(settings: NotifySettings) -> Result<Self, DeliveryError> {
+    pub fn from_settings(settings: NotifySettings) -> Result<Self, SettingsError> {
         let mut n = Self::new();
         if let Some(s) = settings.smtp {
             n = n.with_email(SmtpSender::new(s)?);

@@ -1,6 +1,6 @@
 //! Channel settings, parsed from strings that fit in an environment variable or a CLI flag.
 //!
-//! * SMTP: `smtp://[USER[:PASS]@]HOST[:PORT]?from=ADDR&to=ADDR[,ADDR…][&tls=none|starttls|tls][&timeout=30s][&helo=NAME]`
+//! * SMTP: `smtp://[USER[:PASS]@]HOST[:PORT]?from=ADDR&to=ADDR[,ADDR…][&tls=none|starttls|tls][&timeout=30s][&helo=NAME][&ca=FILE.pem]`
 //!   (`smtps://` means `tls=tls`). Default TLS for `smtp://` is `starttls`, and the default port
 //!   follows the TLS mode: 25 for `none`, 587 for `starttls` (RFC 6409), 465 for `tls` (RFC 8314).
 //! * Webhook: an `http://` or `https://` URL; the signing secret is given separately so it never
@@ -29,7 +29,11 @@ pub struct SettingsError {
 }
 
 impl SettingsError {
-    fn new(setting: impl Into<String>, expected: impl Into<String>, found: Option<&str>) -> Self {
+    pub fn new(
+        setting: impl Into<String>,
+        expected: impl Into<String>,
+        found: Option<&str>,
+    ) -> Self {
         Self {
             setting: setting.into(),
             expected: expected.into(),
@@ -150,13 +154,16 @@ pub struct SmtpSettings {
     pub timeout: Duration,
     /// The name given in EHLO; by default the domain of `from`.
     pub helo: Option<String>,
+    /// PEM file of certificate authorities trusted besides the public ones (a relay with an
+    /// in-house CA). Read when the sender is made.
+    pub ca_file: Option<std::path::PathBuf>,
     pub retry: RetryPolicy,
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 const SMTP: &str = "SMTP URL";
-const SMTP_FORM: &str = "smtp://[USER[:PASS]@]HOST[:PORT]?from=ADDR&to=ADDR[,ADDR…][&tls=none|starttls|tls][&timeout=30s][&helo=NAME]";
+const SMTP_FORM: &str = "smtp://[USER[:PASS]@]HOST[:PORT]?from=ADDR&to=ADDR[,ADDR…][&tls=none|starttls|tls][&timeout=30s][&helo=NAME][&ca=FILE.pem]";
 
 impl SmtpSettings {
     /// Parses an `smtp://` or `smtps://` URL (see the module documentation).
@@ -208,6 +215,7 @@ impl SmtpSettings {
         let mut to = Vec::new();
         let mut timeout = DEFAULT_TIMEOUT;
         let mut helo = None;
+        let mut ca_file = None;
         let mut port_explicit = url.port();
         for (name, value) in url.query_pairs() {
             let setting = format!("{SMTP}: {name}");
@@ -243,6 +251,16 @@ impl SmtpSettings {
                     }
                     helo = Some(value.into_owned());
                 }
+                "ca" => {
+                    if value.is_empty() {
+                        return Err(SettingsError::new(
+                            setting,
+                            "the path of a PEM file of CA certificates",
+                            Some(""),
+                        ));
+                    }
+                    ca_file = Some(std::path::PathBuf::from(value.as_ref()));
+                }
                 "port" => {
                     // Accepted in the query too, for tools that cannot put it in the authority.
                     port_explicit = Some(value.parse().map_err(|_| {
@@ -252,7 +270,7 @@ impl SmtpSettings {
                 other => {
                     return Err(SettingsError::new(
                         format!("{SMTP}: query"),
-                        "only tls, from, to, timeout, helo or port",
+                        "only tls, from, to, timeout, helo, ca or port",
                         Some(other),
                     ))
                 }
@@ -298,6 +316,7 @@ impl SmtpSettings {
             to,
             timeout,
             helo,
+            ca_file,
             retry: RetryPolicy::default(),
         })
     }
@@ -583,8 +602,9 @@ mod tests {
         assert!(err("http://h?from=a@b.example&to=c@d.example")
             .contains("scheme: expected `smtp` or `smtps`, found `http`"));
         assert!(
-            err("smtp://h?from=a@b.example&to=c@d.example&cc=x@y.example")
-                .contains("query: expected only tls, from, to, timeout, helo or port, found `cc`")
+            err("smtp://h?from=a@b.example&to=c@d.example&cc=x@y.example").contains(
+                "query: expected only tls, from, to, timeout, helo, ca or port, found `cc`"
+            )
         );
         assert!(err("smtp://h?from=a@b.example&to=c@d.example&timeout=soon")
             .contains("timeout: expected a positive duration"));

@@ -13,7 +13,7 @@ use postmarket_notify::{
     SmtpSender, SmtpSettings, WebhookSender, WebhookSettings,
 };
 use sha2::{Digest, Sha256};
-use support::{closed_port, silent_server, Answer, HttpSink, SmtpBehaviour, SmtpSink};
+use support::{closed_port, silent_server, Answer, HttpSink, SmtpBehaviour, SmtpSink, TestPki};
 
 fn quick_retries(retries: u32) -> RetryPolicy {
     RetryPolicy {
@@ -309,6 +309,113 @@ fn credentials_for_a_server_without_auth_are_a_clear_error() {
         )
     );
     assert!(sink.received().is_empty());
+}
+
+fn ca_file(pki: &TestPki) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut f, pki.ca_pem.as_bytes()).unwrap();
+    f
+}
+
+#[test]
+fn starttls_upgrades_before_credentials_and_mail_are_sent() {
+    let pki = TestPki::new();
+    let sink = SmtpSink::start(SmtpBehaviour {
+        starttls: true,
+        auth: true,
+        tls: Some(pki.server.clone()),
+        ..Default::default()
+    });
+    let ca = ca_file(&pki);
+    let url = format!(
+        "smtp://ops:pw@{}?tls=starttls&ca={}&{ADDRESSES}",
+        sink.addr,
+        ca.path().display()
+    );
+    let mut s = SmtpSettings::parse(&url).unwrap();
+    s.retry = quick_retries(0);
+    assert_eq!(SmtpSender::new(s).unwrap().send(&breach()).unwrap(), 1);
+    let mail = &sink.received()[0];
+    assert!(mail.tls, "the message went over the upgraded channel");
+    assert_eq!(mail.auth, Some(("ops".into(), "pw".into())));
+    assert_eq!(mail.rcpt_to, ["psirt@example.com", "quality@example.com"]);
+    assert_eq!(
+        mail.header("X-Postmarket-Key").unwrap(),
+        "case-42/notice-30/breached"
+    );
+}
+
+#[test]
+fn implicit_tls_delivers_to_a_server_with_a_private_ca() {
+    let pki = TestPki::new();
+    let sink = SmtpSink::start(SmtpBehaviour {
+        implicit_tls: true,
+        tls: Some(pki.server.clone()),
+        ..Default::default()
+    });
+    let ca = ca_file(&pki);
+    let url = format!(
+        "smtps://{}?ca={}&{ADDRESSES}",
+        sink.addr,
+        ca.path().display()
+    );
+    let mut s = SmtpSettings::parse(&url).unwrap();
+    s.retry = quick_retries(0);
+    SmtpSender::new(s).unwrap().send(&breach()).unwrap();
+    assert!(sink.received()[0].tls);
+}
+
+#[test]
+fn an_untrusted_certificate_is_refused_without_retrying() {
+    let pki = TestPki::new();
+    let sink = SmtpSink::start(SmtpBehaviour {
+        implicit_tls: true,
+        tls: Some(pki.server.clone()),
+        ..Default::default()
+    });
+    let mut s = SmtpSettings::parse(&format!("smtps://{}?{ADDRESSES}", sink.addr)).unwrap();
+    s.retry = quick_retries(2);
+    let err = SmtpSender::new(s).unwrap().send(&breach()).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.starts_with(&format!("{}: ", sink.addr)), "{shown}");
+    assert!(
+        shown.contains("TLS failed: invalid peer certificate: UnknownIssuer"),
+        "{shown}"
+    );
+    assert!(shown.contains("?ca=FILE.pem"), "{shown}");
+    assert_eq!(err.attempts(), 1, "{err:?}");
+    assert!(sink.received().is_empty());
+}
+
+#[test]
+fn a_bad_ca_file_is_a_settings_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let s = SmtpSettings::parse(&format!(
+        "smtps://127.0.0.1:1?ca={}&{ADDRESSES}",
+        missing.display()
+    ))
+    .unwrap();
+    let e = SmtpSender::new(s).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "SMTP URL: ca ({}): expected a readable PEM file",
+            missing.display()
+        )),
+        "{e}"
+    );
+    let not_pem = dir.path().join("ca.pem");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let s = SmtpSettings::parse(&format!(
+        "smtps://127.0.0.1:1?ca={}&{ADDRESSES}",
+        not_pem.display()
+    ))
+    .unwrap();
+    let e = SmtpSender::new(s).unwrap_err().to_string();
+    assert!(
+        e.ends_with("expected PEM certificates (-----BEGIN CERTIFICATE-----)"),
+        "{e}"
+    );
 }
 
 fn hmac_hex(secret: &[u8], body: &[u8]) -> String {

@@ -21,6 +21,8 @@ pub struct ReceivedMail {
     pub rcpt_to: Vec<String>,
     /// The DATA section with dot-stuffing undone and the final `.` line removed.
     pub data: Vec<u8>,
+    /// Whether the message came over TLS (implicit or after STARTTLS).
+    pub tls: bool,
 }
 
 impl ReceivedMail {
@@ -62,8 +64,12 @@ pub struct SmtpBehaviour {
     pub reject_rcpt: Vec<String>,
     /// Advertise `AUTH PLAIN LOGIN` and accept any PLAIN credentials.
     pub auth: bool,
-    /// Advertise STARTTLS (the sink cannot actually do TLS).
+    /// Advertise STARTTLS; with `tls` set the upgrade really happens, else it is refused (454).
     pub starttls: bool,
+    /// The server's certificate and key.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// TLS from the first byte (port 465 style) instead of STARTTLS.
+    pub implicit_tls: bool,
     /// Replies to the end of DATA, one per message in order; `250 …` once they run out.
     pub data_replies: VecDeque<String>,
 }
@@ -111,41 +117,115 @@ impl SmtpSink {
     }
 }
 
+/// The connection, plain or TLS: STARTTLS swaps one for the other mid-session.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+}
+
+impl Stream {
+    fn upgrade(self, config: &Arc<rustls::ServerConfig>) -> std::io::Result<Self> {
+        match self {
+            Stream::Plain(tcp) => {
+                let conn =
+                    rustls::ServerConnection::new(config.clone()).map_err(std::io::Error::other)?;
+                Ok(Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
+            }
+            tls => Ok(tls),
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+fn reply(conn: &mut BufReader<Stream>, s: &str) -> std::io::Result<()> {
+    let out = conn.get_mut();
+    out.write_all(format!("{s}\r\n").as_bytes())?;
+    out.flush()
+}
+
 fn smtp_session(
     stream: TcpStream,
     behaviour: &Mutex<SmtpBehaviour>,
     received: &Mutex<Vec<ReceivedMail>>,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut out = stream.try_clone()?;
-    let mut input = BufReader::new(stream);
-    let mut reply = |s: &str| out.write_all(format!("{s}\r\n").as_bytes());
-    reply("220 sink.test ESMTP ready")?;
-    let mut mail = ReceivedMail::default();
+    let start = behaviour.lock().unwrap().clone();
+    let mut stream = Stream::Plain(stream);
+    let mut tls = false;
+    if start.implicit_tls {
+        stream = stream.upgrade(
+            start
+                .tls
+                .as_ref()
+                .expect("implicit TLS needs a certificate"),
+        )?;
+        tls = true;
+    }
+    let mut conn = BufReader::new(stream);
+    reply(&mut conn, "220 sink.test ESMTP ready")?;
+    let mut mail = ReceivedMail {
+        tls,
+        ..Default::default()
+    };
     let mut line = String::new();
     loop {
         line.clear();
-        if input.read_line(&mut line)? == 0 {
+        if conn.read_line(&mut line)? == 0 {
             return Ok(());
         }
         let command = line.trim_end_matches(['\r', '\n']).to_string();
         let upper = command.to_ascii_uppercase();
         let b = behaviour.lock().unwrap().clone();
-        if let Some(name) = upper.strip_prefix("EHLO ") {
+        if upper.starts_with("EHLO ") {
             mail.helo = command[5..].to_string();
-            let _ = name;
             let mut lines = vec!["250-sink.test greets you".to_string()];
             if b.auth {
                 lines.push("250-AUTH PLAIN LOGIN".into());
             }
-            if b.starttls {
+            if b.starttls && !mail.tls {
                 lines.push("250-STARTTLS".into());
             }
             lines.push("250 8BITMIME".into());
-            reply(&lines.join("\r\n"))?;
+            reply(&mut conn, &lines.join("\r\n"))?;
         } else if upper.starts_with("HELO ") {
             mail.helo = command[5..].to_string();
-            reply("250 sink.test")?;
+            reply(&mut conn, "250 sink.test")?;
+        } else if upper == "STARTTLS" {
+            let Some(config) = b.tls.as_ref().filter(|_| b.starttls && !mail.tls) else {
+                reply(&mut conn, "454 4.7.0 TLS not available")?;
+                continue;
+            };
+            reply(&mut conn, "220 2.0.0 Ready to start TLS")?;
+            // RFC 3207 section 4.2: the client starts over (EHLO) on the protected channel.
+            assert!(conn.buffer().is_empty(), "no pipelining across STARTTLS");
+            conn = BufReader::new(conn.into_inner().upgrade(config)?);
+            mail = ReceivedMail {
+                tls: true,
+                ..Default::default()
+            };
         } else if upper.starts_with("AUTH PLAIN ") {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(command[11..].trim())
@@ -156,34 +236,35 @@ fn smtp_session(
                     String::from_utf8_lossy(parts[1]).into_owned(),
                     String::from_utf8_lossy(parts[2]).into_owned(),
                 ));
-                reply("235 2.7.0 Authentication successful")?;
+                reply(&mut conn, "235 2.7.0 Authentication successful")?;
             } else {
-                reply("501 5.5.2 Cannot decode AUTH PLAIN")?;
+                reply(&mut conn, "501 5.5.2 Cannot decode AUTH PLAIN")?;
             }
         } else if upper.starts_with("MAIL FROM:") {
             mail.mail_from = angle(&command[10..]);
             mail.rcpt_to.clear();
-            reply("250 2.1.0 Ok")?;
+            reply(&mut conn, "250 2.1.0 Ok")?;
         } else if upper.starts_with("RCPT TO:") {
             let rcpt = angle(&command[8..]);
             if b.reject_rcpt.iter().any(|r| r.eq_ignore_ascii_case(&rcpt)) {
-                reply(&format!(
-                    "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"
-                ))?;
+                reply(
+                    &mut conn,
+                    &format!("550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"),
+                )?;
             } else {
                 mail.rcpt_to.push(rcpt);
-                reply("250 2.1.5 Ok")?;
+                reply(&mut conn, "250 2.1.5 Ok")?;
             }
         } else if upper == "DATA" {
             if mail.rcpt_to.is_empty() {
-                reply("503 5.5.1 No valid recipients")?;
+                reply(&mut conn, "503 5.5.1 No valid recipients")?;
                 continue;
             }
-            reply("354 End data with <CR><LF>.<CR><LF>")?;
+            reply(&mut conn, "354 End data with <CR><LF>.<CR><LF>")?;
             let mut data = Vec::new();
             loop {
                 let mut raw = Vec::new();
-                if input.read_until(b'\n', &mut raw)? == 0 {
+                if conn.read_until(b'\n', &mut raw)? == 0 {
                     return Ok(());
                 }
                 if raw == b".\r\n" {
@@ -205,18 +286,58 @@ fn smtp_session(
             if answer.starts_with('2') {
                 received.lock().unwrap().push(mail.clone());
             }
-            reply(&answer)?;
+            reply(&mut conn, &answer)?;
         } else if upper == "RSET" {
             mail.mail_from.clear();
             mail.rcpt_to.clear();
-            reply("250 2.0.0 Ok")?;
+            reply(&mut conn, "250 2.0.0 Ok")?;
         } else if upper == "NOOP" {
-            reply("250 2.0.0 Ok")?;
+            reply(&mut conn, "250 2.0.0 Ok")?;
         } else if upper == "QUIT" {
-            reply("221 2.0.0 Bye")?;
+            reply(&mut conn, "221 2.0.0 Bye")?;
             return Ok(());
         } else {
-            reply("502 5.5.2 Command not recognised")?;
+            reply(&mut conn, "502 5.5.2 Command not recognised")?;
+        }
+    }
+}
+
+/// A private CA and a server certificate for 127.0.0.1 signed by it.
+pub struct TestPki {
+    /// The CA certificate, PEM: what a client must trust.
+    pub ca_pem: String,
+    pub server: Arc<rustls::ServerConfig>,
+}
+
+impl TestPki {
+    pub fn new() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "Sink test CA");
+        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca_params, ca_key);
+        let server_key = KeyPair::generate().unwrap();
+        let server_cert = CertificateParams::new(vec!["127.0.0.1".to_string()])
+            .unwrap()
+            .signed_by(&server_key, &issuer)
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![server_cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into()),
+            )
+            .unwrap();
+        Self {
+            ca_pem: ca_cert.pem(),
+            server: Arc::new(server),
         }
     }
 }
