@@ -14,7 +14,7 @@ use lettre::transport::smtp::extension::ClientId;
 use lettre::{Message, SmtpTransport, Transport};
 use sha2::{Digest, Sha256};
 
-use crate::settings::{SettingsError, SmtpSettings, TlsMode};
+use crate::settings::{read_ca_pem, SettingsError, SmtpSettings, TlsMode};
 use crate::{DeliveryError, Notification};
 
 /// The header carrying the notification's idempotency key, in mail and webhook alike.
@@ -45,25 +45,10 @@ impl SmtpSender {
             let mut builder = TlsParameters::builder(settings.host.clone());
             if let Some(path) = &settings.ca_file {
                 let setting = format!("SMTP URL: ca ({})", path.display());
-                let pem = std::fs::read(path).map_err(|e| {
-                    SettingsError::new(
-                        &setting,
-                        format!("a readable PEM file of CA certificates ({e})"),
-                        None,
-                    )
+                let pem = read_ca_pem("SMTP URL: ca", path)?;
+                let certificate = Certificate::from_pem(&pem).map_err(|e| {
+                    SettingsError::new(&setting, format!("PEM certificates ({e})"), None)
                 })?;
-                let certificate = Certificate::from_pem(&pem)
-                    .ok()
-                    .filter(|_| {
-                        String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----")
-                    })
-                    .ok_or_else(|| {
-                        SettingsError::new(
-                            &setting,
-                            "PEM certificates (-----BEGIN CERTIFICATE-----)",
-                            None,
-                        )
-                    })?;
                 builder = builder.add_root_certificate(certificate);
             }
             builder.build().map_err(|e| {

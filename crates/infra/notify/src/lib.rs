@@ -207,7 +207,7 @@ impl Notifier {
             n = n.with_email(SmtpSender::new(s)?);
         }
         if let Some(w) = settings.webhook {
-            n = n.with_webhook(WebhookSender::new(w));
+            n = n.with_webhook(WebhookSender::new(w)?);
         }
         Ok(n)
     }

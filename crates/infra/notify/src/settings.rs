@@ -8,7 +8,7 @@
 //!
 //! Environment variables read by [`NotifySettings::from_env`]: `POSTMARKET_SMTP_URL`,
 //! `POSTMARKET_SMTP_PASSWORD` (overrides a password in the URL), `POSTMARKET_WEBHOOK_URL`,
-//! `POSTMARKET_WEBHOOK_SECRET`, `POSTMARKET_NOTIFY_TIMEOUT`, `POSTMARKET_NOTIFY_RETRIES`,
+//! `POSTMARKET_WEBHOOK_SECRET`, `POSTMARKET_WEBHOOK_CA`, `POSTMARKET_NOTIFY_TIMEOUT`, `POSTMARKET_NOTIFY_RETRIES`,
 //! `POSTMARKET_NOTIFY_BACKOFF_MS`.
 
 use std::fmt;
@@ -339,6 +339,9 @@ pub struct WebhookSettings {
     pub secret: Option<Secret>,
     /// Whole-request timeout.
     pub timeout: Duration,
+    /// PEM file of the certificate authorities that verify an `https` webhook in place of the
+    /// public ones (a receiver inside the hospital or company network with an in-house CA).
+    pub ca_file: Option<std::path::PathBuf>,
     pub retry: RetryPolicy,
 }
 
@@ -352,7 +355,8 @@ impl WebhookSettings {
             SettingsError::new(
                 WEBHOOK,
                 format!("an absolute http:// or https:// URL ({e})"),
-                Some(s),
+                // The URL is not echoed: its path or query may be a token.
+                None,
             )
         })?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -373,8 +377,14 @@ impl WebhookSettings {
             url,
             secret: None,
             timeout: DEFAULT_TIMEOUT,
+            ca_file: None,
             retry: RetryPolicy::default(),
         })
+    }
+
+    pub fn with_ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
     }
 
     pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
@@ -465,6 +475,7 @@ impl NotifySettings {
                 let mut w =
                     WebhookSettings::parse(&v).map_err(|e| e.within("POSTMARKET_WEBHOOK_URL"))?;
                 w.secret = get("POSTMARKET_WEBHOOK_SECRET").map(Secret::new);
+                w.ca_file = get("POSTMARKET_WEBHOOK_CA").map(std::path::PathBuf::from);
                 if let Some(t) = timeout {
                     w.timeout = t;
                 }
@@ -485,6 +496,26 @@ impl NotifySettings {
     pub fn is_empty(&self) -> bool {
         self.smtp.is_none() && self.webhook.is_none()
     }
+}
+
+/// The contents of a PEM file of CA certificates, or an error naming the setting and the file.
+pub(crate) fn read_ca_pem(setting: &str, path: &std::path::Path) -> Result<Vec<u8>, SettingsError> {
+    let setting = format!("{setting} ({})", path.display());
+    let pem = std::fs::read(path).map_err(|e| {
+        SettingsError::new(
+            &setting,
+            format!("a readable PEM file of CA certificates ({e})"),
+            None,
+        )
+    })?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(SettingsError::new(
+            &setting,
+            "PEM certificates (-----BEGIN CERTIFICATE-----)",
+            None,
+        ));
+    }
+    Ok(pem)
 }
 
 /// `30s`, `500ms`, `2m`, or a bare number of seconds.
@@ -674,6 +705,7 @@ mod tests {
             ("POSTMARKET_SMTP_PASSWORD", "pw"),
             ("POSTMARKET_WEBHOOK_URL", "https://hooks.example.com/pm"),
             ("POSTMARKET_WEBHOOK_SECRET", "s3cret"),
+            ("POSTMARKET_WEBHOOK_CA", "ca/internal.pem"),
             ("POSTMARKET_NOTIFY_TIMEOUT", "5s"),
             ("POSTMARKET_NOTIFY_RETRIES", "1"),
             ("POSTMARKET_NOTIFY_BACKOFF_MS", "10"),
@@ -686,6 +718,10 @@ mod tests {
         let hook = s.webhook.unwrap();
         assert_eq!(hook.secret.unwrap().expose(), "s3cret");
         assert_eq!(hook.retry.backoff, Duration::from_millis(10));
+        assert_eq!(
+            hook.ca_file.as_deref(),
+            Some(std::path::Path::new("ca/internal.pem"))
+        );
         assert!(NotifySettings::from_lookup(|_| None).unwrap().is_empty());
     }
 

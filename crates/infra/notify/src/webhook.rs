@@ -7,7 +7,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::email::{KEY_HEADER, KIND_HEADER};
-use crate::settings::WebhookSettings;
+use crate::settings::{read_ca_pem, SettingsError, WebhookSettings};
 use crate::{DeliveryError, Notification};
 
 /// `sha256=<lower-case hex HMAC-SHA256 of the exact body bytes, keyed with the secret>`.
@@ -53,16 +53,41 @@ pub struct WebhookSender {
 const DETAIL_LIMIT: u64 = 512;
 
 impl WebhookSender {
-    pub fn new(settings: WebhookSettings) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+    /// Prepares the client (and reads the CA file, if any); nothing is sent until [`Self::send`].
+    pub fn new(settings: WebhookSettings) -> Result<Self, SettingsError> {
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // A redirect would turn the POST into a GET or resend it elsewhere; report it instead.
             .max_redirects(0)
             .timeout_global(Some(settings.timeout))
-            .user_agent(concat!("postmarket/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        Self { settings, agent }
+            .user_agent(concat!("postmarket/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &settings.ca_file {
+            let setting = "webhook CA";
+            let pem = read_ca_pem(setting, path)?;
+            let certificates = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    SettingsError::new(
+                        format!("{setting} ({})", path.display()),
+                        format!("PEM certificates ({e})"),
+                        None,
+                    )
+                })?;
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&certificates))
+                    .build(),
+            );
+        }
+        Ok(Self {
+            agent: config.build().into(),
+            settings,
+        })
     }
 
     pub fn settings(&self) -> &WebhookSettings {
@@ -138,7 +163,19 @@ impl WebhookSender {
                         asked,
                     )
                 }
-                Err(e) => (self.network_error(&e, attempt), true, None),
+                Err(e) => match tls_failure(&e) {
+                    // The same certificate will fail the same way: no retry.
+                    Some(tls) => (
+                        DeliveryError::Network {
+                            target: self.target(),
+                            message: format!("TLS failed: {tls}"),
+                            attempts: attempt,
+                        },
+                        false,
+                        None,
+                    ),
+                    None => (self.network_error(&e, attempt), true, None),
+                },
             };
             if !retryable || attempt > policy.retries {
                 return Err(error);
@@ -198,6 +235,16 @@ impl WebhookSender {
                 attempts,
             },
         }
+    }
+}
+
+fn tls_failure(e: &ureq::Error) -> Option<&rustls::Error> {
+    match e {
+        ureq::Error::Rustls(tls) => Some(tls),
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        _ => None,
     }
 }
 

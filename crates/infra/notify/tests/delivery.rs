@@ -49,7 +49,7 @@ fn webhook(url: &str, secret: Option<&str>, retries: u32) -> WebhookSender {
     }
     w.retry = quick_retries(retries);
     w.timeout = Duration::from_secs(5);
-    WebhookSender::new(w)
+    WebhookSender::new(w).unwrap()
 }
 
 const ADDRESSES: &str =
@@ -569,6 +569,43 @@ fn webhook_connection_refused_names_host_and_port_and_is_retried() {
         shown.starts_with(&format!("127.0.0.1:{port}: cannot connect: ")),
         "{shown}"
     );
+}
+
+#[test]
+fn https_webhook_verified_with_an_in_house_ca() {
+    let pki = TestPki::new();
+    let sink = HttpSink::start_tls(vec![], pki.server.clone());
+    let ca = ca_file(&pki);
+    let mut w = WebhookSettings::parse(&sink.https_url("/secure"))
+        .unwrap()
+        .with_secret("k")
+        .with_ca_file(ca.path());
+    w.retry = quick_retries(0);
+    assert_eq!(WebhookSender::new(w).unwrap().send(&breach()).unwrap(), 1);
+    let r = &sink.requests()[0];
+    assert_eq!(r.path, "/secure");
+    assert!(postmarket_notify::verify(
+        "k",
+        &r.body,
+        r.header("x-postmarket-signature").unwrap()
+    ));
+}
+
+#[test]
+fn https_webhook_with_an_untrusted_certificate_fails_without_retrying() {
+    let pki = TestPki::new();
+    let sink = HttpSink::start_tls(vec![], pki.server.clone());
+    let err = webhook(&sink.https_url("/secure"), None, 3)
+        .send(&breach())
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!("https://{}/secure: TLS failed: ", sink.addr)),
+        "{shown}"
+    );
+    assert!(shown.contains("UnknownIssuer"), "{shown}");
+    assert_eq!(err.attempts(), 1);
+    assert!(sink.requests().is_empty());
 }
 
 #[test]

@@ -405,6 +405,15 @@ pub struct HttpSink {
 impl HttpSink {
     /// Answers the scripted statuses in order, then 200 to everything.
     pub fn start(script: Vec<Answer>) -> Self {
+        Self::start_with(script, None)
+    }
+
+    /// As [`Self::start`], speaking HTTPS with the given certificate.
+    pub fn start_tls(script: Vec<Answer>, tls: Arc<rustls::ServerConfig>) -> Self {
+        Self::start_with(script, Some(tls))
+    }
+
+    fn start_with(script: Vec<Answer>, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the HTTP sink");
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -414,7 +423,13 @@ impl HttpSink {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
                 // One connection at a time keeps the order of answers the order of requests.
-                let _ = http_exchange(stream, &script, &r);
+                let _ = stream
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .and_then(|()| match &tls {
+                        Some(config) => Stream::Plain(stream).upgrade(config),
+                        None => Ok(Stream::Plain(stream)),
+                    })
+                    .and_then(|s| http_exchange(s, &script, &r));
             }
         });
         Self { addr, requests }
@@ -426,15 +441,16 @@ impl HttpSink {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.addr)
+    }
 }
 
 fn http_exchange(
-    stream: TcpStream,
+    stream: Stream,
     script: &Mutex<VecDeque<Answer>>,
     requests: &Mutex<Vec<ReceivedRequest>>,
 ) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut out = stream.try_clone()?;
     let mut input = BufReader::new(stream);
     let mut line = String::new();
     input.read_line(&mut line)?;
@@ -493,8 +509,14 @@ fn http_exchange(
     }
     response.push_str("\r\n");
     response.push_str(&answer.body);
+    let out = input.get_mut();
     out.write_all(response.as_bytes())?;
-    out.flush()
+    out.flush()?;
+    if let Stream::Tls(tls) = out {
+        tls.conn.send_close_notify();
+        tls.flush()?;
+    }
+    Ok(())
 }
 
 /// A loopback port nothing listens on (bound, then released).
