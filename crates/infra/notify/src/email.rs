@@ -88,7 +88,7 @@ impl SmtpSender {
         &self.settings
     }
 
-    /// `smtp://host:port`, as reports name this channel.
+    /// `host:port`, as reports name this channel.
     pub fn target(&self) -> String {
         self.settings.target()
     }
