@@ -1,0 +1,113 @@
+//! Every CSAF document the writers produce passes the BSI csaf-validator-lib (strict schema and
+//! all mandatory tests, §6.1); every CycloneDX VEX passes the CycloneDX 1.6 JSON schema
+//! (cyclonedx-python-lib, strict). A broken document of each kind must fail, so the validators
+//! are known to be looking.
+
+use postmarket_documents::*;
+
+use crate::common::*;
+
+/// The publications the validators see, by name.
+fn publications() -> Vec<(&'static str, Publication)> {
+    let mut draft = sample();
+    draft.document.status = DocumentStatus::Draft;
+    let mut interim = sample();
+    interim.document.status = DocumentStatus::Interim;
+    interim
+        .document
+        .revisions
+        .push(rev("2026-04-02T08:00:00+02:00", "Monitor 1.1 assessed."));
+    vec![
+        ("sample", sample()),
+        ("draft", draft),
+        ("interim", interim),
+        ("minimal", minimal()),
+        ("every-justification", every_justification()),
+    ]
+}
+
+#[test]
+fn every_csaf_document_passes_the_bsi_validator() {
+    let Some(oracles) = oracles("every_csaf_document_passes_the_bsi_validator") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut docs = Vec::new();
+    for (name, p) in publications() {
+        for profile in [CsafProfile::SecurityAdvisory, CsafProfile::Vex] {
+            let w = write_csaf(&p, profile).unwrap_or_else(|e| panic!("{name}: {e}"));
+            docs.push((format!("{name}-{}", profile.category()), w.document));
+        }
+    }
+    // The control: a product status naming a product the tree does not define (test 6.1.1).
+    let mut broken = docs[1].1.clone();
+    broken["vulnerabilities"][0]["product_status"]["known_affected"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!("no-such-product"));
+    docs.push(("control-undefined-product".into(), broken));
+
+    let files = write_all(dir.path(), &docs);
+    let results = oracles.csaf(&files);
+    let mut failures = Vec::new();
+    for ((name, _), r) in docs.iter().zip(&results) {
+        let valid = r["isValid"].as_bool().unwrap_or(false);
+        let should = !name.starts_with("control-");
+        if valid != should {
+            failures.push(format!("{name}: isValid={valid}, errors: {}", r["errors"]));
+        }
+        if name.starts_with("control-") {
+            assert!(
+                r["errors"].to_string().contains("6.1.1")
+                    || r["errors"]
+                        .to_string()
+                        .contains("MissingDefinitionOfProductId")
+                    || !valid,
+                "{r}"
+            );
+        }
+    }
+    eprintln!(
+        "csaf-validator-lib checked {} documents ({} valid by design, 1 control)",
+        docs.len(),
+        docs.len() - 1
+    );
+    assert!(
+        failures.is_empty(),
+        "csaf-validator-lib disagrees:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_cyclonedx_vex_passes_the_1_6_schema() {
+    let Some(oracles) = oracles("every_cyclonedx_vex_passes_the_1_6_schema") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut docs = Vec::new();
+    for (name, p) in publications() {
+        let w = write_cyclonedx(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
+        docs.push((format!("{name}-cyclonedx"), w.document));
+    }
+    let mut broken = docs[0].1.clone();
+    broken["vulnerabilities"][0]["analysis"]["state"] = serde_json::json!("affected");
+    docs.push(("control-bad-state".into(), broken));
+
+    let files = write_all(dir.path(), &docs);
+    let results = oracles.cyclonedx(&files);
+    let mut failures = Vec::new();
+    for ((name, _), r) in docs.iter().zip(&results) {
+        let valid = r["valid"].as_bool().unwrap_or(false);
+        assert_eq!(r["spec"], "1.6", "{name}: {r}");
+        if valid == name.starts_with("control-") {
+            failures.push(format!("{name}: valid={valid}, errors: {}", r["errors"]));
+        }
+    }
+    eprintln!("cyclonedx-python-lib checked {} documents", docs.len());
+    assert!(
+        failures.is_empty(),
+        "the CycloneDX 1.6 schema disagrees:\n{}",
+        failures.join("\n")
+    );
+}
