@@ -151,6 +151,15 @@ pub(crate) fn check(p: &Publication) -> Result<Checked<'_>, WriteError> {
             ));
         }
     }
+    if let Some(url) = &d.canonical_url {
+        let file = crate::csaf::csaf_file_name(&d.id);
+        if !url.starts_with("https://") || !url.ends_with(&format!("/{file}")) {
+            return Err(WriteError::new(
+                "document.canonical_url",
+                format!("expected an https URL ending in /{file} (CSAF §5.1 file name of the id), found {url:?}"),
+            ));
+        }
+    }
     for (i, r) in d.references.iter().enumerate() {
         nonblank(format!("document.references[{i}].url"), &r.url)?;
     }

@@ -115,10 +115,34 @@ fn document(p: &Publication, profile: CsafProfile) -> Value {
     if let Some(tlp) = d.tlp {
         out["distribution"] = json!({"tlp": {"label": tlp.as_str()}});
     }
-    if !d.references.is_empty() {
-        out["references"] = json!(references(&d.references));
+    let mut refs = references(&d.references);
+    if let Some(url) = &d.canonical_url {
+        refs.insert(
+            0,
+            json!({"category": "self", "summary": "Canonical URL", "url": url}),
+        );
+    }
+    if !refs.is_empty() {
+        out["references"] = json!(refs);
     }
     out
+}
+
+/// The CSAF file name of a tracking id (§5.1): lower case, every character other than `+`, `-`,
+/// `a-z` and `0-9` replaced by `_`, then `.json`.
+pub fn csaf_file_name(tracking_id: &str) -> String {
+    let stem: String = tracking_id
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c == '+' || c == '-' || c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{stem}.json")
 }
 
 fn product_tree(c: &Checked<'_>) -> Value {

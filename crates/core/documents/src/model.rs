@@ -41,6 +41,11 @@ pub struct DocumentInfo {
     pub tlp: Option<Tlp>,
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// Where the CSAF document will be published (an `https` URL ending in the CSAF file name,
+    /// §5.1: the tracking id in lower case, other characters than `+`, `-`, `a-z`, `0-9` as `_`,
+    /// then `.json`); written as the `self` reference (CSAF test 6.2.11).
+    #[serde(default)]
+    pub canonical_url: Option<String>,
     /// The language, e.g. `en` (CSAF `document.lang`).
     #[serde(default)]
     pub lang: Option<String>,

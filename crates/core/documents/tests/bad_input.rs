@@ -314,6 +314,11 @@ fn writers_refuse_an_inconsistent_model() {
     check(p, "vulnerabilities[0].cwe.id", "CWE-<number>");
 
     let mut p = sample();
+    p.document.canonical_url =
+        Some("https://psirt.acme-medical.example/ACME-PSA-2026-0007.json".into());
+    check(p, "document.canonical_url", "/acme-psa-2026-0007.json");
+
+    let mut p = sample();
     p.products[0].releases[0].cpe = Some("cpe:/h:acme:pump".into());
     check(p, "products[0].releases[0].cpe", "CPE 2.3");
 }

@@ -122,3 +122,18 @@ fn csaf_cvss_objects_carry_every_metric_of_the_vector() {
     );
     assert!(d["vulnerabilities"][1].get("cve").is_none());
 }
+
+#[test]
+fn the_canonical_url_is_the_self_reference() {
+    assert_eq!(
+        csaf::csaf_file_name("ACME-PSA-2026-0007"),
+        "acme-psa-2026-0007.json"
+    );
+    assert_eq!(
+        csaf::csaf_file_name("Example Company/2026:01"),
+        "example_company_2026_01.json"
+    );
+    let d = write_csaf(&sample(), CsafProfile::Vex).unwrap().document;
+    assert_eq!(d["document"]["references"][0]["category"], "self");
+    assert_eq!(d["document"]["references"][1]["category"], "external");
+}

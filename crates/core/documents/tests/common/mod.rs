@@ -75,6 +75,7 @@ pub fn sample() -> Publication {
                 url: "https://psirt.acme-medical.example/advisories/ACME-PSA-2026-0007".into(),
                 summary: "Advisory on the Acme Medical PSIRT site".into(),
             }],
+            canonical_url: Some("https://psirt.acme-medical.example/.well-known/csaf/white/2026/acme-psa-2026-0007.json".into()),
             lang: Some("en".into()),
             generator: Generator { name: "Postmarket".into(), version: "0.1.0".into() },
         },
@@ -183,6 +184,7 @@ pub fn minimal() -> Publication {
     p.document.tlp = None;
     p.document.description = None;
     p.document.references.clear();
+    p.document.canonical_url = None;
     p.document.lang = None;
     p.products.truncate(1);
     p.products[0].releases.truncate(1);
