@@ -1,6 +1,6 @@
-//! OpenVEX 0.2.0 has no independent validator among the project's reference tools, so the
-//! written documents are checked here against the specification's required structure
-//! (OpenVEX specification v0.2.0, "Document" and "Statement" sections), and round-tripped in
+//! OpenVEX 0.2.0 has no official schema package, so besides vexipy (`oracles.rs`) the written
+//! documents are checked here against the specification's required structure (OpenVEX
+//! specification v0.2.0, "Document" and "Statement" sections), and round-tripped in
 //! `roundtrip.rs`.
 
 use postmarket_documents::*;

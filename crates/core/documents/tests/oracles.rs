@@ -1,7 +1,8 @@
 //! Every CSAF document the writers produce passes the BSI csaf-validator-lib (strict schema and
 //! all mandatory tests, §6.1); every CycloneDX VEX passes the CycloneDX 1.6 JSON schema
-//! (cyclonedx-python-lib, strict). A broken document of each kind must fail, so the validators
-//! are known to be looking.
+//! (cyclonedx-python-lib, strict); every OpenVEX document passes vexipy's models (an independent
+//! OpenVEX implementation; there is no official OpenVEX schema package). A broken document of
+//! each kind must fail, so the validators are known to be looking.
 
 use postmarket_documents::*;
 
@@ -114,6 +115,63 @@ fn every_cyclonedx_vex_passes_the_1_6_schema() {
     assert!(
         failures.is_empty(),
         "the CycloneDX 1.6 schema disagrees:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_openvex_document_passes_vexipy() {
+    let Ok(python) = std::env::var("VEXIPY_PY") else {
+        eprintln!(
+            "every_openvex_document_passes_vexipy: skipped: set VEXIPY_PY with \
+             eval \"$(bash crates/core/documents/oracle/vexipy_setup.sh)\" (.ci/run does)"
+        );
+        return;
+    };
+    let script =
+        postmarket_testing::workspace_root().join("crates/core/documents/oracle/openvex_check.py");
+    let dir = tempfile::tempdir().unwrap();
+    let mut docs = Vec::new();
+    for (name, p) in publications() {
+        docs.push((
+            format!("{name}-openvex"),
+            write_openvex(&p).unwrap().document,
+        ));
+    }
+    let mut broken = docs[0].1.clone();
+    broken["statements"][0]["status"] = serde_json::json!("patched");
+    docs.push(("control-bad-status".into(), broken));
+    let files = write_all(dir.path(), &docs);
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .args(&files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run VEXIPY_PY={python}: {e}"));
+    let results = json_lines(&out.stdout);
+    assert_eq!(
+        results.len(),
+        files.len(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut failures = Vec::new();
+    for ((name, doc), r) in docs.iter().zip(&results) {
+        let valid = r["valid"].as_bool().unwrap_or(false);
+        if valid == name.starts_with("control-") {
+            failures.push(format!("{name}: valid={valid}, error: {}", r["error"]));
+        }
+        if valid {
+            assert_eq!(
+                r["statements"].as_u64().unwrap() as usize,
+                doc["statements"].as_array().unwrap().len()
+            );
+            assert_eq!(r["warnings"], serde_json::json!([]), "{name}");
+        }
+    }
+    eprintln!("vexipy checked {} documents", docs.len());
+    assert!(
+        failures.is_empty(),
+        "vexipy disagrees:\n{}",
         failures.join("\n")
     );
 }
