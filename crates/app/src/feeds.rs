@@ -525,6 +525,10 @@ pub struct SourceStatus {
     pub records: i64,
     pub last_file: Option<String>,
     pub last_sync_error: Option<String>,
+    /// How the last sync checked its input, when that is worth knowing (e.g. CSAF documents
+    /// whose OpenPGP signatures were not checked because no keys are configured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Older than the maximum age (or never succeeded).
     pub stale: bool,
 }
@@ -597,6 +601,7 @@ impl App {
                     records: s.records,
                     last_file: s.last_run_file,
                     last_sync_error: s.last_sync_error,
+                    note: s.sync_note,
                     stale,
                 }
             })

@@ -7,10 +7,16 @@
 //!   it stopped on. The first sync without `--since` pages through everything.
 //! * **osv**: each configured ecosystem's `ECOSYSTEM/all.zip`, one transaction per ecosystem.
 //! * **kev**, **epss**: the catalog / the daily file, one transaction each.
-//! * **cisa-csaf**: `provider-metadata.json` → ROLIE feeds → each listed document and its
-//!   `.sha512`. A document whose hash does not match (or that lists no `.sha512`) is **refused**:
-//!   reported, not imported, and tried again next time. Documents are stored in batches, each
-//!   with the checkpoint of what has been imported (URL → feed `updated`).
+//! * **cisa-csaf**: `provider-metadata.json` → every distribution: its ROLIE feeds and its
+//!   directory (`changes.csv`, else `index.txt`; CSAF 2.0 §7.1.12–13) → each document, checked
+//!   against its `.sha512` and, when the user configured trusted OpenPGP keys, its `.asc`
+//!   signature (§7.1.18–19). A document whose hash or signature does not verify, or whose
+//!   `.sha512` (or, with keys, `.asc`) is missing, is **refused**: reported, not imported, and
+//!   tried again next time. Without keys the signatures are not checked, and the summary, the
+//!   source's state (`feeds status`) and each run's audit event say so. The provider metadata's
+//!   `public_openpgp_keys` fingerprints are compared with the configured keys. Documents are
+//!   stored in batches, each with the checkpoint of what has been imported (URL → feed `updated`
+//!   or `changes.csv` timestamp), so a directory sync is incremental by those timestamps.
 //!
 //! Retries with backoff on 429/5xx honour `Retry-After` (`postmarket-feeds`). A failed sync never
 //! deletes anything: what was committed stays, and the source's state records the error.
@@ -18,6 +24,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use postmarket_advisories::openpgp::{self, KeyRing};
 use postmarket_advisories::{discovery, Kind, ParseOptions};
 use postmarket_feeds::{nvd, Client, ClientConfig, FetchError};
 use postmarket_model::Actor;
@@ -87,6 +94,9 @@ pub struct SyncConfig {
     pub kev_url: Option<String>,
     pub epss_url: Option<String>,
     pub csaf_url: Option<String>,
+    /// Armored OpenPGP public keys trusted to sign CSAF documents. Empty: signatures are not
+    /// checked (and the sync says so).
+    pub csaf_keys: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +123,28 @@ fn parse_since(s: &str) -> Result<OffsetDateTime, AppError> {
     Err(AppError::BadInput(format!(
         "--since {s:?}: expected a date (YYYY-MM-DD) or an RFC 3339 timestamp"
     )))
+}
+
+/// Reads the trusted CSAF signing keys; a file that holds no usable key is bad input.
+fn load_keys(files: &[std::path::PathBuf]) -> Result<Option<KeyRing>, AppError> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut ring = KeyRing::new();
+    for f in files {
+        let shown = f.display().to_string();
+        let bytes = std::fs::read(f).map_err(|e| AppError::Read {
+            file: shown.clone(),
+            source: e,
+        })?;
+        ring.add_armored(&bytes, &ParseOptions::named(&shown))
+            .map_err(|e| {
+                AppError::BadInput(format!(
+                    "{e}; expected an ASCII-armored OpenPGP public key (--csaf-key)"
+                ))
+            })?;
+    }
+    Ok(Some(ring))
 }
 
 fn fetch_failed(e: FetchError) -> AppError {
@@ -155,6 +187,7 @@ impl App {
                 nvd::MAX_PAGE
             )));
         }
+        let keys = load_keys(&cfg.csaf_keys)?;
         let sources: Vec<SyncSource> = if cfg.sources.is_empty() {
             SyncSource::ALL.to_vec()
         } else {
@@ -178,7 +211,7 @@ impl App {
                         .await
                 }
                 SyncSource::CisaCsaf => {
-                    self.sync_csaf(actor, cfg, since, &mut runs, &mut problems)
+                    self.sync_csaf(actor, cfg, keys.as_ref(), since, &mut runs, &mut problems)
                         .await
                 }
             };
@@ -397,6 +430,7 @@ impl App {
         &self,
         actor: &Actor,
         cfg: &SyncConfig,
+        keys: Option<&KeyRing>,
         since: Option<OffsetDateTime>,
         runs: &mut Vec<FeedRun>,
         problems: &mut Vec<String>,
@@ -406,92 +440,81 @@ impl App {
         let pm_bytes = get(&client, pm_url, Vec::new()).await?;
         let pm = discovery::parse_provider_metadata(&pm_bytes, &ParseOptions::named(pm_url))
             .map_err(|e| AppError::Internal(e.to_string()))?;
+        let note = match keys {
+            Some(ring) => {
+                check_listed_keys(pm_url, &pm, ring, problems);
+                format!(
+                    "CSAF documents checked against their SHA-512 and OpenPGP signatures \
+                     (trusted keys {})",
+                    ring.fingerprints().join(", ")
+                )
+            }
+            None => "CSAF documents checked against their SHA-512 only: OpenPGP signatures \
+                     NOT checked (no keys configured; --csaf-key or POSTMARKET_CSAF_KEYS)"
+                .to_string(),
+        };
         let state = self.store.sync_state("cisa-csaf").await?;
         let mut done: BTreeMap<String, String> = state
             .and_then(|s| s.checkpoint)
             .and_then(|c| c.get("documents").cloned())
             .and_then(|d| serde_json::from_value(d).ok())
             .unwrap_or_default();
-        // Every entry of every feed that is new or changed since it was imported.
-        let mut todo = Vec::new();
-        for feed_ref in pm.feed_urls() {
-            let feed_url = postmarket_feeds::join_url(pm_url, feed_ref).map_err(fetch_failed)?;
-            let bytes = get(&client, &feed_url, Vec::new()).await?;
-            let feed = discovery::parse_rolie_feed(&bytes, &ParseOptions::named(&feed_url))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            for d in &feed.diagnostics {
-                problems.push(format!("cisa-csaf: {d}"));
+        // Every document of every distribution that is new or changed since it was imported.
+        let mut todo: Vec<CsafDocRef> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for dist in &pm.distributions {
+            let mut found = Vec::new();
+            for feed_ref in &dist.rolie_feeds {
+                let feed_url =
+                    postmarket_feeds::join_url(pm_url, &feed_ref.url).map_err(fetch_failed)?;
+                found.extend(rolie_documents(&client, &feed_url, problems).await?);
             }
-            for e in feed.entries {
-                let Some(doc) = &e.document_url else { continue };
-                let doc_url = postmarket_feeds::join_url(&feed_url, doc).map_err(fetch_failed)?;
-                let updated = e.updated.clone().unwrap_or_default();
-                if done.get(&doc_url) == Some(&updated) {
+            if let Some(dir) = &dist.directory_url {
+                let dir_url = postmarket_feeds::join_url(pm_url, dir).map_err(fetch_failed)?;
+                found.extend(directory_documents(&client, &dir_url, problems).await?);
+            }
+            for d in found {
+                if done.get(&d.url) == Some(&d.updated) || !seen.insert(d.url.clone()) {
                     continue;
                 }
-                if let (Some(s), Some(u)) = (
-                    since,
-                    e.updated
-                        .as_deref()
-                        .and_then(postmarket_advisories::timefmt::parse_timestamp),
-                ) {
-                    if u < s {
-                        continue;
-                    }
+                let older = since.zip(parse_ts(&d.updated)).is_some_and(|(s, u)| u < s);
+                if !older {
+                    todo.push(d);
                 }
-                let sha_url = e
-                    .sha512_url()
-                    .map(|s| postmarket_feeds::join_url(&feed_url, s))
-                    .transpose()
-                    .map_err(fetch_failed)?;
-                todo.push((doc_url, sha_url, updated));
             }
         }
         let mut refused = 0;
         let mut imported = 0;
         for batch in todo.chunks(50) {
             let mut fetched = Vec::new();
-            for (doc_url, sha_url, updated) in batch {
-                let Some(sha_url) = sha_url else {
-                    refused += 1;
-                    problems.push(format!(
-                        "cisa-csaf: REFUSED {doc_url}: the feed lists no .sha512 file, so it cannot be checked"
-                    ));
-                    continue;
-                };
-                let doc = get(&client, doc_url, Vec::new()).await?;
-                let sha = get(&client, sha_url, Vec::new()).await?;
-                let name = doc_url.rsplit('/').next().map(str::to_string);
-                if let Err(e) = discovery::verify_sha512(
-                    &doc,
-                    &sha,
-                    name.as_deref(),
-                    &ParseOptions::named(doc_url),
-                ) {
-                    refused += 1;
-                    problems.push(format!("cisa-csaf: REFUSED {e} (not imported)"));
-                    continue;
+            for d in batch {
+                match fetch_verified(&client, d, keys).await? {
+                    Ok(doc) => fetched.push((d, doc)),
+                    Err(why) => {
+                        refused += 1;
+                        problems.push(format!("cisa-csaf: REFUSED {why} (not imported)"));
+                    }
                 }
-                fetched.push((doc_url.clone(), updated.clone(), doc));
             }
             let mut w = self.store.write(actor).await?;
             let mut import = FeedImport::start(&mut w, "sync").await?;
             let run = import.begin_run(&mut w, "csaf", "csaf", pm_url).await?;
+            import.set_note(run, &note);
             let mut unknown = BTreeMap::new();
-            for (url, updated, doc) in fetched {
+            for (d, doc) in fetched {
                 let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&doc));
                 let parsed = postmarket_advisories::parse_any(
                     &doc,
                     Some(Kind::Csaf),
-                    &ParseOptions::named(&url),
+                    &ParseOptions::named(&d.url),
                 );
                 match parsed {
                     Ok((_, output)) => {
-                        import.add_file(run, &url, &sha);
+                        import.add_file(run, &d.url, &sha);
                         import.add_rejected(run, output.diagnostics().len());
                         store_output(&mut import, &mut w, run, output, &mut unknown).await?;
                         imported += 1;
-                        done.insert(url, updated);
+                        done.insert(d.url.clone(), d.updated.clone());
                     }
                     Err(e) => {
                         refused += 1;
@@ -503,7 +526,7 @@ impl App {
             save_sync_state(
                 w.conn(),
                 "cisa-csaf",
-                Some(&json!({"documents": done})),
+                Some(&json!({"documents": done, "note": note})),
                 false,
                 None,
             )
@@ -513,15 +536,206 @@ impl App {
         self.store
             .set_sync_state(
                 "cisa-csaf",
-                Some(&json!({"documents": done})),
+                Some(&json!({"documents": done, "note": note})),
                 refused == 0,
                 (refused > 0).then_some("some documents were refused"),
             )
             .await?;
         Ok(format!(
-            " ({imported} document(s) fetched and verified, {refused} refused)"
+            " ({imported} document(s) fetched and verified, {refused} refused; {note})"
         ))
     }
+}
+
+/// One CSAF document found through a ROLIE feed or a directory distribution.
+#[derive(Debug, Clone)]
+struct CsafDocRef {
+    url: String,
+    /// The feed entry's `updated`, or the `changes.csv` timestamp: a document is fetched again
+    /// when this changes.
+    updated: String,
+    sha512_url: Option<String>,
+    signature_url: String,
+}
+
+fn parse_ts(s: &str) -> Option<OffsetDateTime> {
+    postmarket_advisories::timefmt::parse_timestamp(s)
+}
+
+/// The provider metadata names the keys it signs with (CSAF 2.0 §7.1.20 `public_openpgp_keys`):
+/// when none of them is among the keys the user trusts, every signed document will be refused,
+/// which is worth saying once, up front.
+fn check_listed_keys(
+    pm_url: &str,
+    pm: &discovery::ProviderMetadata,
+    ring: &KeyRing,
+    problems: &mut Vec<String>,
+) {
+    let listed: Vec<String> = pm
+        .public_openpgp_keys
+        .iter()
+        .filter_map(|k| k.fingerprint.as_deref())
+        .map(|f| f.replace(' ', "").to_ascii_uppercase())
+        .collect();
+    let trusted = ring.fingerprints();
+    if !listed.is_empty() && !trusted.iter().any(|t| listed.contains(t)) {
+        problems.push(format!(
+            "cisa-csaf: {pm_url} lists OpenPGP key(s) {} and none of them is among the \
+             configured keys ({}): documents signed with the provider's key will be refused",
+            listed.join(", "),
+            trusted.join(", ")
+        ));
+    }
+}
+
+/// GETs `url`; a 4xx answer (a missing file) is returned as `Ok(Err(..))` so that the caller can
+/// refuse one document without failing the whole source.
+async fn fetch_optional(
+    client: &Arc<Client>,
+    url: &str,
+) -> Result<Result<Vec<u8>, FetchError>, AppError> {
+    let client = Arc::clone(client);
+    let url = url.to_string();
+    let res = tokio::task::spawn_blocking(move || client.get(&url, &[]))
+        .await
+        .map_err(|e| AppError::Internal(format!("fetch task failed: {e}")))?;
+    match res {
+        Ok(f) => Ok(Ok(f.body)),
+        Err(e) if e.is_client_error() => Ok(Err(e)),
+        Err(e) => Err(fetch_failed(e)),
+    }
+}
+
+/// Fetches a document with its `.sha512` (and, with trusted keys, its `.asc`) and checks them.
+/// `Ok(Err(why))` refuses the document: it is not imported and is tried again next time.
+async fn fetch_verified(
+    client: &Arc<Client>,
+    d: &CsafDocRef,
+    keys: Option<&KeyRing>,
+) -> Result<Result<Vec<u8>, String>, AppError> {
+    let Some(sha_url) = &d.sha512_url else {
+        return Ok(Err(format!(
+            "{}: the feed lists no .sha512 file, so it cannot be checked",
+            d.url
+        )));
+    };
+    let doc = match fetch_optional(client, &d.url).await? {
+        Ok(b) => b,
+        Err(e) => {
+            return Ok(Err(format!(
+                "{}: the document cannot be fetched: {e}",
+                d.url
+            )))
+        }
+    };
+    let sha = match fetch_optional(client, sha_url).await? {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(format!("{}: its SHA-512 file is missing: {e}", d.url))),
+    };
+    let name = d.url.rsplit('/').next().map(str::to_string);
+    let opts = ParseOptions::named(&d.url);
+    if let Err(e) = discovery::verify_sha512(&doc, &sha, name.as_deref(), &opts) {
+        return Ok(Err(e.to_string()));
+    }
+    if let Some(ring) = keys {
+        let asc = match fetch_optional(client, &d.signature_url).await? {
+            Ok(b) => b,
+            Err(e) => {
+                return Ok(Err(format!(
+                    "{}: OpenPGP keys are configured but its signature is missing: {e}",
+                    d.url
+                )))
+            }
+        };
+        if let Err(e) = openpgp::verify_detached(&doc, &asc, ring, &opts) {
+            return Ok(Err(e.to_string()));
+        }
+    }
+    Ok(Ok(doc))
+}
+
+/// The documents a ROLIE feed lists.
+async fn rolie_documents(
+    client: &Arc<Client>,
+    feed_url: &str,
+    problems: &mut Vec<String>,
+) -> Result<Vec<CsafDocRef>, AppError> {
+    let bytes = get(client, feed_url, Vec::new()).await?;
+    let feed = discovery::parse_rolie_feed(&bytes, &ParseOptions::named(feed_url))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    for d in &feed.diagnostics {
+        problems.push(format!("cisa-csaf: {d}"));
+    }
+    let join = |r: &str| postmarket_feeds::join_url(feed_url, r).map_err(fetch_failed);
+    let mut out = Vec::new();
+    for e in feed.entries {
+        let Some(doc) = &e.document_url else { continue };
+        let url = join(doc)?;
+        let sha512_url = e.sha512_url().map(join).transpose()?;
+        // CSAF 2.0 §7.1.19: the signature sits beside the document as `.asc`.
+        let signature_url = match &e.signature_url {
+            Some(s) => join(s)?,
+            None => format!("{url}.asc"),
+        };
+        out.push(CsafDocRef {
+            url,
+            updated: e.updated.clone().unwrap_or_default(),
+            sha512_url,
+            signature_url,
+        });
+    }
+    Ok(out)
+}
+
+/// The documents of a directory-based distribution (CSAF 2.0 §7.1.13 `changes.csv`, else
+/// §7.1.12 `index.txt`), each with its `.sha512` and `.asc` beside it (§7.1.18, §7.1.19).
+/// `changes.csv` gives each document's last change, which makes the sync incremental: a document
+/// is fetched again only when its timestamp moves.
+async fn directory_documents(
+    client: &Arc<Client>,
+    dir_url: &str,
+    problems: &mut Vec<String>,
+) -> Result<Vec<CsafDocRef>, AppError> {
+    let dir = if dir_url.ends_with('/') {
+        dir_url.to_string()
+    } else {
+        format!("{dir_url}/")
+    };
+    let join = |r: &str| postmarket_feeds::join_url(&dir, r).map_err(fetch_failed);
+    let changes_url = join("changes.csv")?;
+    let listed: Vec<(String, String)> = match fetch_optional(client, &changes_url).await? {
+        Ok(bytes) => {
+            let list = discovery::parse_changes_csv(&bytes, &ParseOptions::named(&changes_url))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            for d in &list.diagnostics {
+                problems.push(format!("cisa-csaf: {d}"));
+            }
+            list.entries
+                .into_iter()
+                .map(|e| (e.path, postmarket_store::feeds::format_ts(e.changed)))
+                .collect()
+        }
+        Err(_) => {
+            let index_url = join("index.txt")?;
+            let bytes = get(client, &index_url, Vec::new()).await?;
+            discovery::parse_index_txt(&bytes, &ParseOptions::named(&index_url))
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .into_iter()
+                .map(|p| (p, String::new()))
+                .collect()
+        }
+    };
+    let mut out = Vec::with_capacity(listed.len());
+    for (path, updated) in listed {
+        let url = join(&path)?;
+        out.push(CsafDocRef {
+            sha512_url: Some(format!("{url}.sha512")),
+            signature_url: format!("{url}.asc"),
+            url,
+            updated,
+        });
+    }
+    Ok(out)
 }
 
 /// An ecosystem name as one URL path segment (`Debian:12` stays, spaces are escaped).

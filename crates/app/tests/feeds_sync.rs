@@ -1,7 +1,9 @@
 //! `feeds sync` end to end against a real HTTP server on 127.0.0.1 serving files from the corpus
 //! (`../shared/data`): NVD API paging, a 429 then success, an interruption and a resume from the
-//! stored checkpoint, KEV/EPSS/OSV downloads, and a CSAF document whose SHA-512 does not match
-//! (refused). No network beyond the loopback.
+//! stored checkpoint, KEV/EPSS/OSV downloads, a CSAF document whose SHA-512 does not match
+//! (refused), OpenPGP signatures made here with a freshly generated key (good, tampered, wrong
+//! key, missing), and CSAF directory distributions (`changes.csv`, `index.txt`). Every scenario
+//! runs on SQLite and on PostgreSQL (`POSTMARKET_TEST_PG`). No network beyond the loopback.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -9,9 +11,17 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use pgp::composed::{
+    ArmorOptions, DetachedSignature, EncryptionCaps, KeyType, SecretKeyParamsBuilder,
+    SignedPublicKey, SignedSecretKey,
+};
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::types::Password;
+use postmarket_advisories::{discovery, ParseOptions};
 use postmarket_app::sync::{SyncConfig, SyncSource};
-use postmarket_app::App;
+use postmarket_app::{App, ErrorKind};
 use postmarket_model::Actor;
+use rand::SeedableRng;
 
 /// What the server does, changeable while it runs.
 #[derive(Default)]
@@ -195,8 +205,7 @@ async fn nvd_count(app: &App) -> i64 {
         .map_or(0, |s| s.records)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nvd_paging_429_interruption_and_resume() {
+async fn nvd_paging_429_interruption_and_resume(url: &str) {
     let Some(root) = postmarket_testing::corpus("nvd_paging_429_interruption_and_resume") else {
         return;
     };
@@ -205,10 +214,7 @@ async fn nvd_paging_429_interruption_and_resume() {
     let total = records.len();
     assert_eq!(total, 61);
     let server = serve(records);
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&postmarket_testing::sqlite_url(dir.path(), "pm.db"))
-        .await
-        .unwrap();
+    let app = App::open(url).await.unwrap();
     let cfg = SyncConfig {
         sources: vec![SyncSource::Nvd],
         // One 120-day window: the test server does not filter by lastModified.
@@ -285,8 +291,7 @@ async fn nvd_paging_429_interruption_and_resume() {
     assert!(v.records.iter().any(|r| r.source == "nvd"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kev_epss_and_osv_archives() {
+async fn kev_epss_and_osv_archives(url: &str) {
     let Some(root) = postmarket_testing::corpus("kev_epss_and_osv_archives") else {
         return;
     };
@@ -329,10 +334,7 @@ async fn kev_epss_and_osv_archives() {
         s.files
             .insert("/osv/crates.io/all.zip".into(), zip.into_inner());
     }
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&postmarket_testing::sqlite_url(dir.path(), "pm.db"))
-        .await
-        .unwrap();
+    let app = App::open(url).await.unwrap();
     let cfg = SyncConfig {
         sources: vec![SyncSource::Kev, SyncSource::Epss, SyncSource::Osv],
         kev_url: Some(format!("{}/kev.json", server.base)),
@@ -384,8 +386,7 @@ async fn kev_epss_and_osv_archives() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csaf_documents_are_checked_against_their_sha512() {
+async fn csaf_documents_are_checked_against_their_sha512(url: &str) {
     let Some(root) = postmarket_testing::corpus("csaf_documents_are_checked_against_their_sha512")
     else {
         return;
@@ -448,10 +449,7 @@ async fn csaf_documents_are_checked_against_their_sha512() {
             .unwrap(),
         );
     }
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&postmarket_testing::sqlite_url(dir.path(), "pm.db"))
-        .await
-        .unwrap();
+    let app = App::open(url).await.unwrap();
     let cfg = SyncConfig {
         sources: vec![SyncSource::CisaCsaf],
         csaf_url: Some(format!("{}/csaf/provider-metadata.json", server.base)),
@@ -515,3 +513,440 @@ async fn csaf_documents_are_checked_against_their_sha512() {
     assert_eq!(docs_fetched, [&format!("/csaf/docs/{tampered}")]);
     assert!(app.verify().await.unwrap().ok);
 }
+
+// ------------------------------------------------------------------ CSAF: OpenPGP, directories
+
+/// A signing key generated for the test (no key material from elsewhere).
+fn keypair(seed: u64, uid: &str) -> (SignedSecretKey, String) {
+    let mut p = SecretKeyParamsBuilder::default();
+    p.key_type(KeyType::Ed25519Legacy)
+        .can_certify(true)
+        .can_sign(true)
+        .can_encrypt(EncryptionCaps::None)
+        .primary_user_id(uid.into());
+    let sk = p
+        .build()
+        .unwrap()
+        .generate(rand::rngs::StdRng::seed_from_u64(seed))
+        .unwrap();
+    let armored = SignedPublicKey::from(sk.clone())
+        .to_armored_string(ArmorOptions::default())
+        .unwrap();
+    (sk, armored)
+}
+
+fn fingerprint(armored: &str) -> String {
+    let mut ring = postmarket_advisories::openpgp::KeyRing::new();
+    ring.add_armored(armored.as_bytes(), &ParseOptions::default())
+        .unwrap()
+        .remove(0)
+}
+
+/// An armored detached signature, as a CSAF provider publishes it beside the document.
+fn sign(sk: &SignedSecretKey, data: &[u8]) -> Vec<u8> {
+    DetachedSignature::sign_binary_data(
+        rand::rngs::StdRng::seed_from_u64(7),
+        &sk.primary_key,
+        &Password::empty(),
+        HashAlgorithm::Sha512,
+        data,
+    )
+    .unwrap()
+    .to_armored_bytes(ArmorOptions::default())
+    .unwrap()
+}
+
+fn sha512_file(doc: &[u8], name: &str) -> Vec<u8> {
+    format!("{}  {name}\n", discovery::sha512_hex(doc)).into_bytes()
+}
+
+fn icsma(root: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(root.join("01-cisa-csaf/icsma").join(name)).unwrap()
+}
+
+/// Which document ids the store holds CSAF records of.
+async fn csaf_documents(app: &App, root: &Path, names: &[&str]) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for n in names {
+        let doc: serde_json::Value = serde_json::from_slice(&icsma(root, n)).unwrap();
+        for v in doc["vulnerabilities"].as_array().unwrap() {
+            if let Ok(d) = app.vuln_show(v["cve"].as_str().unwrap()).await {
+                out.extend(d.records.iter().filter_map(|r| r.document.clone()));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+async fn csaf_openpgp_signatures_are_verified_with_configured_keys(url: &str) {
+    let Some(root) = postmarket_testing::corpus("csaf_openpgp_signatures") else {
+        return;
+    };
+    setup_env();
+    let server = serve(Vec::new());
+    let (trusted, trusted_pub) = keypair(1, "PSIRT <psirt@example.test>");
+    let (stranger, stranger_pub) = keypair(2, "Stranger <x@example.test>");
+    let keys = tempfile::tempdir().unwrap();
+    let trusted_file = keys.path().join("psirt.asc");
+    std::fs::write(&trusted_file, &trusted_pub).unwrap();
+    let stranger_file = keys.path().join("stranger.asc");
+    std::fs::write(&stranger_file, &stranger_pub).unwrap();
+
+    let good = "icsma-24-151-02.json";
+    let tampered = "icsma-24-163-01.json";
+    let wrong_key = "icsma-24-200-01.json";
+    let unsigned = "icsma-24-249-01.json";
+    let names = [good, tampered, wrong_key, unsigned];
+    let mut entries = Vec::new();
+    {
+        let mut s = server.state.lock().unwrap();
+        for n in names {
+            let doc = icsma(&root, n);
+            let signature = match n {
+                n if n == wrong_key => Some(sign(&stranger, &doc)),
+                n if n == unsigned => None,
+                _ => Some(sign(&trusted, &doc)),
+            };
+            let served = if n == tampered {
+                // Changed after signing, with a SHA-512 that matches the change: only the
+                // signature can tell.
+                let mut d = doc.clone();
+                let i = d.windows(6).position(|w| w == b"\"title").unwrap() + 10;
+                d[i] ^= 0x01;
+                d
+            } else {
+                doc
+            };
+            s.files
+                .insert(format!("/csaf/docs/{n}.sha512"), sha512_file(&served, n));
+            s.files.insert(format!("/csaf/docs/{n}"), served);
+            if let Some(sig) = signature {
+                s.files.insert(format!("/csaf/docs/{n}.asc"), sig);
+            }
+            entries.push(serde_json::json!({
+                "id": n.trim_end_matches(".json").to_uppercase(),
+                "title": n,
+                "updated": "2024-10-01T00:00:00Z",
+                "link": [
+                    {"rel": "self", "href": format!("docs/{n}")},
+                    {"rel": "hash", "href": format!("docs/{n}.sha512")},
+                    {"rel": "signature", "href": format!("docs/{n}.asc")},
+                ],
+            }));
+        }
+        s.files.insert(
+            "/csaf/feed.json".into(),
+            serde_json::to_vec(&serde_json::json!({"feed": {"id": "f", "entry": entries}}))
+                .unwrap(),
+        );
+        s.files.insert(
+            "/csaf/provider-metadata.json".into(),
+            serde_json::to_vec(&serde_json::json!({
+                "canonical_url": format!("{}/csaf/provider-metadata.json", server.base),
+                "metadata_version": "2.0",
+                "role": "csaf_trusted_provider",
+                "publisher": {"name": "PSIRT", "namespace": "https://example.test", "category": "vendor"},
+                "public_openpgp_keys": [{"fingerprint": fingerprint(&trusted_pub), "url": "https://example.test/key.asc"}],
+                "distributions": [{"rolie": {"feeds": [{"url": "feed.json", "tlp_label": "WHITE"}]}}],
+            }))
+            .unwrap(),
+        );
+    }
+    let app = App::open(url).await.unwrap();
+    let cfg = SyncConfig {
+        sources: vec![SyncSource::CisaCsaf],
+        csaf_url: Some(format!("{}/csaf/provider-metadata.json", server.base)),
+        csaf_keys: vec![trusted_file.clone()],
+        nvd_page_size: 2000,
+        ..SyncConfig::default()
+    };
+    let report = app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert!(!report.failed, "{report:?}");
+    let problems = report.problems.join("\n");
+    assert_eq!(report.problems.len(), 3, "{problems}");
+    let refused = |name: &str, why: &str| {
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("REFUSED") && p.contains(name) && p.contains(why)),
+            "{name}: {why:?} not in {problems}"
+        );
+    };
+    refused(tampered, "does not verify");
+    refused(wrong_key, "does not verify");
+    refused(unsigned, "signature is missing");
+    assert!(!problems.contains(good), "{problems}");
+    let summary = &report.sources[0].summary;
+    assert!(
+        summary.contains("1 document(s) fetched and verified, 3 refused")
+            && summary.contains(&fingerprint(&trusted_pub)),
+        "{summary}"
+    );
+    assert_eq!(
+        csaf_documents(&app, &root, &names).await,
+        ["ICSMA-24-151-02"],
+        "only the well-signed advisory is stored"
+    );
+    // The run's audit event says how its documents were checked.
+    let run = report.sources[0]
+        .runs
+        .iter()
+        .find(|r| r.id.is_some())
+        .unwrap();
+    assert!(run
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("OpenPGP signatures (trusted keys"));
+
+    // Refused documents are tried again; a key that is not the provider's is named up front.
+    server.state.lock().unwrap().requests.clear();
+    let cfg_stranger = SyncConfig {
+        csaf_keys: vec![stranger_file.clone()],
+        ..cfg.clone()
+    };
+    let report = app.sync_feeds(&actor(), &cfg_stranger).await.unwrap();
+    assert!(
+        report.problems[0].contains("none of them is among the configured keys"),
+        "{:?}",
+        report.problems
+    );
+    let fetched: Vec<String> = server
+        .state
+        .lock()
+        .unwrap()
+        .requests
+        .iter()
+        .filter(|r| r.ends_with(".json") && r.contains("/docs/"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        fetched.len(),
+        3,
+        "only the refused three again: {fetched:?}"
+    );
+    // The stranger's key verifies the document it signed, and nothing else.
+    assert_eq!(
+        csaf_documents(&app, &root, &names).await,
+        ["ICSMA-24-151-02", "ICSMA-24-200-01"]
+    );
+
+    // Without keys the signatures are not checked, and the sync and `feeds status` say so.
+    let cfg_none = SyncConfig {
+        csaf_keys: Vec::new(),
+        ..cfg.clone()
+    };
+    let report = app.sync_feeds(&actor(), &cfg_none).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(
+        report.sources[0]
+            .summary
+            .contains("OpenPGP signatures NOT checked"),
+        "{}",
+        report.sources[0].summary
+    );
+    let status = app
+        .feed_status(std::time::Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let csaf = status.iter().find(|s| s.source == "cisa-csaf").unwrap();
+    assert!(
+        csaf.note.as_deref().unwrap().contains("NOT checked"),
+        "{csaf:?}"
+    );
+    assert_eq!(csaf_documents(&app, &root, &names).await.len(), 4);
+    assert!(app.verify().await.unwrap().ok);
+
+    // A key file that is not a key is bad input, before anything is fetched.
+    let junk = keys.path().join("junk.asc");
+    std::fs::write(&junk, "not a key").unwrap();
+    let err = app
+        .sync_feeds(
+            &actor(),
+            &SyncConfig {
+                csaf_keys: vec![junk],
+                ..cfg.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadInput);
+    assert!(err.to_string().contains("junk.asc"), "{err}");
+}
+
+async fn csaf_directory_distribution_is_incremental(url: &str) {
+    let Some(root) = postmarket_testing::corpus("csaf_directory_distribution") else {
+        return;
+    };
+    setup_env();
+    let server = serve(Vec::new());
+    let names = [
+        "icsma-24-151-02.json",
+        "icsma-24-163-01.json",
+        "icsma-24-200-01.json",
+    ];
+    let changes = |stamps: [&str; 3]| -> Vec<u8> {
+        // Newest first, as CSAF 2.0 §7.1.13 asks.
+        let mut rows: Vec<String> = names
+            .iter()
+            .zip(stamps)
+            .map(|(n, t)| format!("\"2024/{n}\",\"{t}\"\n"))
+            .collect();
+        rows.reverse();
+        rows.concat().into_bytes()
+    };
+    {
+        let mut s = server.state.lock().unwrap();
+        for n in names {
+            let doc = icsma(&root, n);
+            s.files
+                .insert(format!("/dir/2024/{n}.sha512"), sha512_file(&doc, n));
+            s.files.insert(format!("/dir/2024/{n}"), doc);
+        }
+        s.files.insert(
+            "/dir/changes.csv".into(),
+            changes([
+                "2024-05-30T06:00:00Z",
+                "2024-06-11T06:00:00Z",
+                "2024-07-18T06:00:00Z",
+            ]),
+        );
+        s.files.insert(
+            "/pm/provider-metadata.json".into(),
+            serde_json::to_vec(&serde_json::json!({
+                "canonical_url": format!("{}/pm/provider-metadata.json", server.base),
+                "metadata_version": "2.0",
+                "role": "csaf_provider",
+                "publisher": {"name": "PSIRT", "namespace": "https://example.test", "category": "vendor"},
+                "distributions": [{"directory_url": format!("{}/dir", server.base)}],
+            }))
+            .unwrap(),
+        );
+    }
+    let app = App::open(url).await.unwrap();
+    let cfg = SyncConfig {
+        sources: vec![SyncSource::CisaCsaf],
+        csaf_url: Some(format!("{}/pm/provider-metadata.json", server.base)),
+        nvd_page_size: 2000,
+        ..SyncConfig::default()
+    };
+    let docs_fetched = |server: &Server| -> Vec<String> {
+        server
+            .state
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|r| r.ends_with(".json") && r.starts_with("/dir/"))
+            .cloned()
+            .collect()
+    };
+    let report = app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(report.sources[0]
+        .summary
+        .contains("3 document(s) fetched and verified, 0 refused"));
+    assert_eq!(csaf_documents(&app, &root, &names).await.len(), 3);
+
+    // Nothing changed: only changes.csv is read.
+    server.state.lock().unwrap().requests.clear();
+    let report = app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(
+        docs_fetched(&server).is_empty(),
+        "{:?}",
+        docs_fetched(&server)
+    );
+
+    // One document's timestamp moves: that one alone is fetched again.
+    {
+        let mut s = server.state.lock().unwrap();
+        s.requests.clear();
+        s.files.insert(
+            "/dir/changes.csv".into(),
+            changes([
+                "2024-05-30T06:00:00Z",
+                "2024-09-01T00:00:00Z",
+                "2024-07-18T06:00:00Z",
+            ]),
+        );
+    }
+    app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert_eq!(docs_fetched(&server), [format!("/dir/2024/{}", names[1])]);
+
+    // A hash mismatch in a directory is refused like one in a ROLIE feed.
+    {
+        let mut s = server.state.lock().unwrap();
+        s.files.insert(
+            format!("/dir/2024/{}.sha512", names[2]),
+            sha512_file(b"something else", names[2]),
+        );
+        s.files.insert(
+            "/dir/changes.csv".into(),
+            changes([
+                "2024-05-30T06:00:00Z",
+                "2024-09-01T00:00:00Z",
+                "2024-10-01T00:00:00Z",
+            ]),
+        );
+    }
+    let report = app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(
+        report.problems[0].contains("SHA-512 mismatch") && report.problems[0].contains(names[2])
+    );
+
+    // Without changes.csv the directory's index.txt lists the documents.
+    {
+        let mut s = server.state.lock().unwrap();
+        s.files.remove("/dir/changes.csv");
+        s.files.insert(
+            format!("/dir/2024/{}.sha512", names[2]),
+            sha512_file(&icsma(&root, names[2]), names[2]),
+        );
+        s.files.insert(
+            "/dir/index.txt".into(),
+            names
+                .iter()
+                .map(|n| format!("2024/{n}\n"))
+                .collect::<String>()
+                .into_bytes(),
+        );
+    }
+    let report = app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(app.verify().await.unwrap().ok);
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let dir = tempfile::tempdir().unwrap();
+                    super::$name(&postmarket_testing::sqlite_url(dir.path(), "pm.db")).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = postmarket_testing::PgTestDb::create(stringify!($name)).await else { return };
+                    super::$name(&db.url).await;
+                    db.drop_db().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    nvd_paging_429_interruption_and_resume,
+    kev_epss_and_osv_archives,
+    csaf_documents_are_checked_against_their_sha512,
+    csaf_openpgp_signatures_are_verified_with_configured_keys,
+    csaf_directory_distribution_is_incremental,
+);

@@ -87,6 +87,15 @@ pub struct SyncArgs {
     /// CISA CSAF provider-metadata.json
     #[arg(long, env = "POSTMARKET_CSAF_URL", value_name = "URL")]
     csaf_url: Option<String>,
+    /// Trusted ASCII-armored OpenPGP public key for CSAF document signatures (repeatable); without
+    /// one, signatures are not checked (and the sync says so)
+    #[arg(
+        long = "csaf-key",
+        env = "POSTMARKET_CSAF_KEYS",
+        value_delimiter = ',',
+        value_name = "FILE"
+    )]
+    csaf_keys: Vec<PathBuf>,
     /// NVD results per page (at most 2000)
     #[arg(long, default_value_t = 2000, value_name = "N")]
     nvd_page_size: u32,
@@ -257,6 +266,11 @@ pub async fn feeds(
                 );
             } else {
                 print_status(&status);
+                for s in &status {
+                    if let Some(note) = &s.note {
+                        say(g, format!("{}: {note}", s.source));
+                    }
+                }
                 for s in status.iter().filter(|s| s.stale) {
                     eprintln!(
                         "postmarket: warning: {} is stale: last success {} (older than {})",
@@ -288,6 +302,7 @@ pub async fn feeds(
                 kev_url: a.kev_url.clone(),
                 epss_url: a.epss_url.clone(),
                 csaf_url: a.csaf_url.clone(),
+                csaf_keys: a.csaf_keys.clone(),
             };
             let report = app.sync_feeds(actor, &config).await?;
             for line in &report.problems {

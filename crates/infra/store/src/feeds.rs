@@ -82,6 +82,10 @@ pub struct FeedRun {
     pub duration_ms: i64,
     pub started_at: String,
     pub finished_at: String,
+    /// How the run's input was checked, when that is worth saying (e.g. CSAF documents whose
+    /// OpenPGP signatures were not checked); it is the reason of the run's audit event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl FeedRun {
@@ -107,6 +111,7 @@ struct RunState {
     unchanged: i64,
     rejected: i64,
     older: i64,
+    note: Option<String>,
     started_at: String,
     started: Instant,
     /// When the run last stored something (its duration ends there).
@@ -507,6 +512,7 @@ impl FeedImport {
             unchanged: 0,
             rejected: 0,
             older: 0,
+            note: None,
             started_at,
             started: Instant::now(),
             last: Instant::now(),
@@ -519,6 +525,11 @@ impl FeedImport {
         let r = &mut self.runs[run.0];
         r.files += 1;
         r.file_hashes.push((name.to_string(), sha256.to_string()));
+    }
+
+    /// Says how the run's input was checked; recorded as the reason of its audit event.
+    pub fn set_note(&mut self, run: RunId, note: impl Into<String>) {
+        self.runs[run.0].note = Some(note.into());
     }
 
     /// Counts records the parser refused (reported as diagnostics).
@@ -1149,6 +1160,7 @@ impl FeedImport {
                 duration_ms,
                 started_at: r.started_at,
                 finished_at,
+                note: r.note,
             };
             if run.changed() {
                 sqlx::query(
@@ -1168,7 +1180,7 @@ impl FeedImport {
                 .await?;
                 let after = read_row_json(w.conn(), table("feed_runs"), r.id).await?;
                 let action = format!("feeds.{}", self.via);
-                w.record(&action, "feed_run", r.id, None, after, None)
+                w.record(&action, "feed_run", r.id, None, after, run.note.as_deref())
                     .await?;
             } else {
                 sqlx::query("DELETE FROM feed_runs WHERE id = $1")

@@ -113,6 +113,9 @@ pub struct SourceCounts {
     pub records: i64,
     pub last_sync_success_at: Option<String>,
     pub last_sync_error: Option<String>,
+    /// What the last sync says about how it checked its input (the checkpoint's `note`, e.g.
+    /// that CSAF signatures were not checked).
+    pub sync_note: Option<String>,
 }
 
 /// A sync source's checkpoint and history.
@@ -428,10 +431,12 @@ impl Store {
                 records: 0,
                 last_sync_success_at: None,
                 last_sync_error: None,
+                sync_note: None,
             });
         }
         for row in sqlx::query(
-            "SELECT source, last_success_at, last_error FROM feed_sync_state ORDER BY source",
+            "SELECT source, last_success_at, last_error, checkpoint_json FROM feed_sync_state \
+             ORDER BY source",
         )
         .fetch_all(&mut *tx)
         .await?
@@ -448,12 +453,17 @@ impl Store {
                         records: 0,
                         last_sync_success_at: None,
                         last_sync_error: None,
+                        sync_note: None,
                     });
                     out.len() - 1
                 }
             };
             out[i].last_sync_success_at = row.try_get(1)?;
             out[i].last_sync_error = row.try_get(2)?;
+            let checkpoint: Option<String> = row.try_get(3)?;
+            out[i].sync_note = checkpoint
+                .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
+                .and_then(|c| c.get("note").and_then(|n| n.as_str()).map(str::to_string));
         }
         for s in &mut out {
             s.records = match s.source.as_str() {
