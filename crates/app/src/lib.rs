@@ -6,6 +6,7 @@ pub mod bench;
 mod demo;
 mod error;
 pub mod feeds;
+pub mod findings;
 pub mod sbom;
 pub mod sync;
 
@@ -15,6 +16,10 @@ use postmarket_store::{Store, VerifyReport};
 pub use demo::DemoSummary;
 pub use error::{AppError, ErrorKind};
 pub use feeds::{ImportOptions, ImportReport, NoProgress, Progress};
+pub use findings::{
+    FindingExplained, FindingView, LoadedIndex, MatchProgress, MatchSummary, NoMatchProgress,
+    ScanFinding, ScanReport, VexInput, WhereUsed,
+};
 pub use sbom::{
     component_key, diff_key, parse_sbom_bytes, read_sbom_file, ComponentView, DiffChange,
     DiffComponent, ExportFormat, ReleaseSbom, ReleaseSbomLine, ReleaseSummary, SbomDiff, SbomFile,

@@ -367,10 +367,22 @@ impl App {
                 )));
             }
         }
-        Ok(self
+        let stored = self
             .store()
             .store_sbom(actor, target, &file.content, &file.parsed, reason)
-            .await?)
+            .await?;
+        if !stored.unchanged {
+            // A new revision gets its findings in the same workflow (issue 5).
+            self.match_new_revision(
+                actor,
+                stored.release.id,
+                stored.revision.revision,
+                stored.release.device.as_str(),
+                stored.release.version.as_str(),
+            )
+            .await?;
+        }
+        Ok(stored)
     }
 
     /// Records a release with its SBOM in one transaction; an existing release gets the SBOM.

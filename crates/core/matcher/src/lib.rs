@@ -63,6 +63,10 @@ pub struct ComponentRef {
     pub version: Option<String>,
     pub purl: Option<String>,
     pub cpe: Option<String>,
+    /// Position of the component in the SBOM's component list (bom-refs need not be unique or
+    /// present, so callers that map findings back to components use this).
+    #[serde(skip)]
+    pub position: usize,
 }
 
 impl ComponentRef {
@@ -73,6 +77,7 @@ impl ComponentRef {
             version: c.version.clone(),
             purl: c.purl.clone(),
             cpe: c.cpe.clone(),
+            position: 0,
         }
     }
 }
@@ -612,18 +617,34 @@ impl Index {
     /// environment for NVD platform conditions: a `vulnerable: false` "running on" entry is met
     /// when another component of the same SBOM presents that CPE within its bounds.
     pub fn match_sbom_with(&self, sbom: &Sbom, opts: &MatchOptions) -> MatchReport {
+        self.match_sbom_selected(sbom, opts, |_| true)
+    }
+
+    /// Match the components of an SBOM that `select` picks (incremental re-match), with every
+    /// component of the SBOM as the environment for platform conditions, as
+    /// [`Index::match_sbom_with`] does. `components` in the report counts the selected ones.
+    pub fn match_sbom_selected(
+        &self,
+        sbom: &Sbom,
+        opts: &MatchOptions,
+        select: impl Fn(&Component) -> bool,
+    ) -> MatchReport {
         let mut env: Vec<Ident> = Vec::new();
         for c in sbom.components.iter().chain(sbom.metadata.device.iter()) {
             if let Some(id) = cpe_ident(c) {
                 env.push(id);
             }
         }
-        let mut report = MatchReport {
-            components: sbom.components.len(),
-            ..MatchReport::default()
-        };
-        for c in &sbom.components {
-            let (f, p) = self.match_one(c, &env, opts);
+        let mut report = MatchReport::default();
+        for (i, c) in sbom.components.iter().enumerate() {
+            if !select(c) {
+                continue;
+            }
+            report.components += 1;
+            let (mut f, mut p) = self.match_one(c, &env, opts);
+            for x in f.iter_mut().chain(p.iter_mut()) {
+                x.component.position = i;
+            }
             report.findings.extend(f);
             report.possible_matches.extend(p);
         }

@@ -137,6 +137,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Cvss(args) => crate::risk_commands::cvss(g, args),
         Command::Rubric(args) => crate::risk_commands::rubric(g, args),
         Command::Assess(args) => crate::risk_commands::assess_cmd(g, args),
+        Command::Vers(cmd) => crate::findings_cmd::vers(g, cmd),
+        Command::Scan(args) => crate::findings_cmd::scan(g, &url, args).await,
+        Command::Match(args) => crate::findings_cmd::match_cmd(g, &url, args).await,
+        Command::Findings(args) => crate::findings_cmd::findings(g, &url, args).await,
+        Command::WhereUsed(args) => crate::findings_cmd::where_used(g, &url, args).await,
         Command::Db(DbCommand::Migrate) => {
             let store = Store::connect(&url).await?;
             let applied = store.migrate().await?;

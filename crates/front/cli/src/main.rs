@@ -5,6 +5,7 @@
 
 mod commands;
 mod feeds_cmd;
+mod findings_cmd;
 mod output;
 mod risk_commands;
 mod sbom_cmd;
@@ -77,6 +78,17 @@ pub enum Command {
     /// Vulnerabilities: show one by any alias, search by package or CPE
     #[command(subcommand)]
     Vuln(feeds_cmd::VulnCommand),
+    /// Match an SBOM file against the stored vulnerability records without storing anything
+    Scan(findings_cmd::ScanArgs),
+    /// Match every release's latest SBOM against the stored records and record the findings
+    Match(findings_cmd::MatchArgs),
+    /// Findings: list them (suppressed ones with their VEX status), explain one
+    Findings(findings_cmd::FindingsArgs),
+    /// Every device, release and component a package or a vulnerability reaches
+    WhereUsed(findings_cmd::WhereUsedArgs),
+    /// Version orderings and vers ranges: compare, test containment
+    #[command(subcommand)]
+    Vers(findings_cmd::VersCommand),
 }
 
 /// An error with the exit code it deserves.

@@ -13,6 +13,7 @@ mod db_url;
 mod devices;
 mod error;
 pub mod feeds;
+mod findings;
 mod sboms;
 mod schema;
 mod verify;
@@ -27,6 +28,10 @@ pub use audit::{AuditEvent, GENESIS_HASH};
 pub use backup::{BackupSummary, RestoreSummary};
 pub use db_url::{Backend, DbUrl};
 pub use error::StoreError;
+pub use findings::{
+    FindingEvent, FindingFilter, FindingRow, MatchRun, MatchScope, NewFinding, NewMatchRun,
+    NewVexStatement, VexStatementRow,
+};
 pub use sboms::{
     sha256_hex, ReleaseSbomSummary, SbomDocument, SbomRevision, SbomStored, SbomTarget,
     StoredComponent, SupportOverride,
