@@ -3,10 +3,13 @@
 //! the store, SBOMs of releases (issue 3), and the demo portfolio.
 
 pub mod bench;
+pub mod cases;
 mod demo;
 mod error;
 pub mod feeds;
 pub mod findings;
+pub mod program;
+pub mod reports;
 pub mod sbom;
 pub mod sync;
 

@@ -236,6 +236,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Feeds(cmd) => crate::feeds_cmd::feeds(g, &url, &actor(g)?, cmd).await,
         Command::Vuln(cmd) => crate::feeds_cmd::vuln(g, &url, cmd).await,
+        Command::Case(cmd) => crate::case_cmd::case(g, &url, cmd).await,
+        Command::Report(cmd) => crate::report_cmd::report(g, &url, cmd).await,
+        Command::Isao(cmd) => crate::case_cmd::isao(g, &url, cmd).await,
+        Command::Program(cmd) => crate::case_cmd::program(g, &url, cmd).await,
         Command::Device(cmd) => device(g, &url, cmd).await,
         Command::Release(cmd) => release(g, &url, cmd).await,
         Command::Sbom(cmd) => crate::sbom_cmd::run(g, &url, cmd).await,

@@ -3,10 +3,12 @@
 //! Exit codes: 0 ok, 1 a checked condition does not hold (e.g. `db verify` found a broken link),
 //! 2 bad input or usage, 3 internal or environment error.
 
+mod case_cmd;
 mod commands;
 mod feeds_cmd;
 mod findings_cmd;
 mod output;
+mod report_cmd;
 mod risk_commands;
 mod sbom_cmd;
 
@@ -89,6 +91,18 @@ pub enum Command {
     /// Version orderings and vers ranges: compare, test containment
     #[command(subcommand)]
     Vers(findings_cmd::VersCommand),
+    /// Vulnerability cases: open, move, assess, sign, notify, share, fix, deploy, close
+    #[command(subcommand)]
+    Case(case_cmd::CaseCommand),
+    /// Reports: PMA annual report, FDA metrics, clocks
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
+    /// ISAO membership and its evidence (program settings)
+    #[command(subcommand)]
+    Isao(case_cmd::IsaoCommand),
+    /// Program settings: matrix and policy in force, clocks
+    #[command(subcommand)]
+    Program(case_cmd::ProgramCommand),
 }
 
 /// An error with the exit code it deserves.

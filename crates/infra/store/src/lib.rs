@@ -9,6 +9,7 @@
 pub mod audit;
 mod backup;
 mod bulk;
+pub mod cases;
 mod db_url;
 mod devices;
 mod error;
@@ -26,6 +27,7 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use audit::{AuditEvent, GENESIS_HASH};
 pub use backup::{BackupSummary, RestoreSummary};
+pub use cases::{CaseWrite, Fields, CASE_TABLES};
 pub use db_url::{Backend, DbUrl};
 pub use error::StoreError;
 pub use findings::{

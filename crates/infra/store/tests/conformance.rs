@@ -83,6 +83,9 @@ conformance!(
     sbom_support_overrides_are_audited,
     sbom_rows_changed_behind_the_back_are_named,
     sbom_backup_restore_keeps_sboms_and_verifies,
+    cases_and_records_are_audited_and_verify,
+    case_writes_are_all_or_nothing,
+    case_backup_restore_verifies,
 );
 
 mod scenarios {
@@ -860,5 +863,219 @@ mod scenarios {
         if let Some(db) = pg {
             db.drop_db().await;
         }
+    }
+
+    fn fields(v: serde_json::Value) -> postmarket_store::Fields {
+        v.as_object().unwrap().clone()
+    }
+
+    async fn case_with_release(s: &Store) -> i64 {
+        s.add_device(&actor(), &device("Pump C"), None)
+            .await
+            .unwrap();
+        let r = s
+            .add_release(&actor(), &release("Pump C", "1.0"), None)
+            .await
+            .unwrap();
+        let mut w = s.case_write(&actor()).await.unwrap();
+        let id = w
+            .insert(
+                "cases",
+                "case.open",
+                fields(
+                    serde_json::json!({"device_id": r.device_id, "vulnerability": "CVE-2026-0001",
+                    "state": "new", "t0": "2026-01-05", "source": "researcher"}),
+                ),
+                Some("researcher report"),
+            )
+            .await
+            .unwrap();
+        w.insert(
+            "case_releases",
+            "case.release.add",
+            fields(serde_json::json!({"case_id": id, "release_id": r.id})),
+            None,
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        id
+    }
+
+    pub async fn cases_and_records_are_audited_and_verify(url: &str) {
+        let s = store(url).await;
+        let id = case_with_release(&s).await;
+        let mut w = s.case_write(&actor()).await.unwrap();
+        w.update(
+            "cases",
+            id,
+            "case.transition",
+            fields(serde_json::json!({"state": "triage"})),
+            Some("start"),
+        )
+        .await
+        .unwrap();
+        let n = w
+            .insert(
+                "case_notifications",
+                "case.notify",
+                fields(serde_json::json!({
+                "case_id": id, "sent_on": "2026-01-20", "recipients": "all customers",
+                "vulnerability_and_impact": "a", "work_under_way": "b",
+                "compensating_controls": "c", "fix_coming": "d"})),
+                None,
+            )
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let case = s.case_row("cases", id).await.unwrap().unwrap();
+        assert_eq!(case["state"], "triage");
+        assert_eq!(case["t0"], "2026-01-05");
+        let rows = s
+            .case_rows("case_notifications", "case_id", id)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["id"], n);
+        let events = s.audit_events(0, 100_000, None).await.unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert!(
+            actions.ends_with(&[
+                "case.open",
+                "case.release.add",
+                "case.transition",
+                "case.notify"
+            ]),
+            "{actions:?}"
+        );
+        let transition = &events[events.len() - 2];
+        assert_eq!(transition.before.as_ref().unwrap()["state"], "new");
+        assert_eq!(transition.after.as_ref().unwrap()["state"], "triage");
+        assert!(s.verify().await.unwrap().ok);
+        // A state changed behind Postmarket's back is named.
+        raw(
+            url,
+            &format!("UPDATE cases SET state = 'closed' WHERE id = {id}"),
+        )
+        .await;
+        let report = s.verify().await.unwrap();
+        assert!(!report.ok);
+        assert!(
+            report
+                .state_breaches
+                .iter()
+                .any(|b| b.to_string().contains(&format!("case {id}"))),
+            "{:?}",
+            report.state_breaches
+        );
+    }
+
+    pub async fn case_writes_are_all_or_nothing(url: &str) {
+        let s = store(url).await;
+        let id = case_with_release(&s).await;
+        let before = s.audit_events(0, 100_000, None).await.unwrap().len();
+        // The same vulnerability for the same device twice is refused (ignoring case).
+        let mut w = s.case_write(&actor()).await.unwrap();
+        w.update(
+            "cases",
+            id,
+            "case.transition",
+            fields(serde_json::json!({"state": "triage"})),
+            None,
+        )
+        .await
+        .unwrap();
+        let dup = w
+            .insert(
+                "cases",
+                "case.open",
+                fields(
+                    serde_json::json!({"device_id": 1, "vulnerability": "cve-2026-0001",
+                "state": "new", "t0": "2026-01-05", "source": "feed"}),
+                ),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(dup, StoreError::Duplicate { .. }), "{dup}");
+        drop(w);
+        assert_eq!(
+            s.case_row("cases", id).await.unwrap().unwrap()["state"],
+            "new",
+            "rolled back"
+        );
+        assert_eq!(
+            s.audit_events(0, 100_000, None).await.unwrap().len(),
+            before
+        );
+        // Unknown tables and columns are refused before any SQL runs.
+        let mut w = s.case_write(&actor()).await.unwrap();
+        let e = w
+            .insert("devices", "x", fields(serde_json::json!({})), None)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not a case table"), "{e}");
+        let e = w
+            .update(
+                "cases",
+                id,
+                "x",
+                fields(serde_json::json!({"stat": "x"})),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("cases has no column stat"), "{e}");
+        drop(w);
+        // Settings: set twice, read back, audited with before and after.
+        s.set_program_setting(
+            &actor(),
+            "clocks",
+            &serde_json::json!({"due_soon_days": 3}),
+            None,
+        )
+        .await
+        .unwrap();
+        s.set_program_setting(
+            &actor(),
+            "clocks",
+            &serde_json::json!({"due_soon_days": 5}),
+            Some("policy v2"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.program_setting("clocks").await.unwrap().unwrap()["due_soon_days"],
+            5
+        );
+        assert!(s.program_setting("isao").await.unwrap().is_none());
+        let last = s
+            .audit_events(0, 100_000, None)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(last.action, "program.setting.set");
+        assert!(last.before.is_some());
+        assert!(s.verify().await.unwrap().ok);
+    }
+
+    pub async fn case_backup_restore_verifies(url: &str) {
+        let s = store(url).await;
+        case_with_release(&s).await;
+        s.set_program_setting(&actor(), "cvd", &serde_json::json!({"ack": 5}), None)
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("b.jsonl");
+        s.backup(&file).await.unwrap();
+        let target = postmarket_testing::sqlite_url(dir.path(), "restored.db");
+        let t = Store::open(&target).await.unwrap();
+        t.restore(&file).await.unwrap();
+        assert!(t.verify().await.unwrap().ok);
+        assert_eq!(
+            t.case_table_rows("cases").await.unwrap(),
+            s.case_table_rows("cases").await.unwrap()
+        );
     }
 }
