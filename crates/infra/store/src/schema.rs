@@ -480,6 +480,8 @@ pub(crate) const TABLES: &[Table] = &[
             ("statement_time", Text, true),
             ("created_at", Text, false),
             ("updated_at", Text, false),
+        ],
+    },
     // 0005: cases and the regulatory program. Every row is audited.
     Table {
         name: "program_settings",
