@@ -15,22 +15,13 @@ pub const BUILT_IN_APPROVER: &str = "postmarket (built-in default)";
 const BUILT_IN_APPROVED_AT: time::OffsetDateTime = time::macros::datetime!(2026-11-25 00:00 UTC);
 
 /// The coordinated vulnerability disclosure policy (ISO/IEC 29147; postmarket guidance §V.B).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CvdPolicy {
     /// Where researchers report (published in security.txt).
     pub contact: Option<String>,
     /// Where the policy is published.
     pub policy_url: Option<String>,
-}
-
-impl Default for CvdPolicy {
-    fn default() -> Self {
-        Self {
-            contact: None,
-            policy_url: None,
-        }
-    }
 }
 
 /// Every program setting, defaults filled in.

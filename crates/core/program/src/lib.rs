@@ -12,6 +12,7 @@
 //! | [`metrics`] | FDA's metrics for a period (premarket guidance §V.A.6) |
 //! | [`annual`] | PMA annual report content (21 CFR 814.84; postmarket guidance §VIII) as JSON and HTML |
 //! | [`pdf`] | a small PDF writer for text reports |
+//! | [`ssvc_inputs`] | SSVC decision points from the analyst's values, KEV, exploit maturity and the CVSS vector |
 
 pub mod annual;
 pub mod clocks;
@@ -21,6 +22,7 @@ pub mod isao;
 pub mod metrics;
 pub mod notice;
 pub mod pdf;
+pub mod ssvc_inputs;
 pub mod state;
 
 pub use error::ProgramError;

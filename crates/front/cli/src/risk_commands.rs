@@ -9,19 +9,19 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
 use postmarket_cvss::{CvssError, Scores, Vector};
+use postmarket_program::ssvc_inputs::{maturity, ssvc_inputs, SsvcGiven, SsvcInputs};
 use postmarket_risk::decision::AnalystChoice;
 use postmarket_risk::exploitability::Rule;
 use postmarket_risk::remediation::{suggest, RemediationSuggestion};
 use postmarket_risk::rubric::{self, Category, ImpactDerivation, Step};
 use postmarket_risk::ssvc::{
-    supplier_decision, Automatable, Exploitation, SsvcDecision, SsvcInput, TechnicalImpact,
-    ValueDensity,
+    supplier_decision, Automatable, Exploitation, SsvcDecision, TechnicalImpact, ValueDensity,
 };
 use postmarket_risk::{
     assess, AnalystOverride, ApprovedMatrix, AssessInput, Assessment, CellValue,
-    Error as RiskError, ExploitMaturity, ExploitabilityAssessment, ExploitabilityInput,
-    ExploitabilityLevel, ExploitabilityPolicy, ExploitabilitySignals, HarmAssessment, HarmSeverity,
-    MatrixCell, ReportingDetermination, Risk, RiskDecision, RiskMatrix, Settings,
+    Error as RiskError, ExploitabilityAssessment, ExploitabilityInput, ExploitabilityLevel,
+    ExploitabilityPolicy, ExploitabilitySignals, HarmAssessment, HarmSeverity, MatrixCell,
+    ReportingDetermination, Risk, RiskDecision, RiskMatrix, Settings,
 };
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -412,168 +412,6 @@ fn load_policy(path: Option<&Path>) -> Result<ExploitabilityPolicy, Failure> {
     Ok(policy)
 }
 
-/// Exploit maturity as the policy reads it, from a vector's E metric.
-fn maturity(v: &Vector) -> ExploitMaturity {
-    let written = match v {
-        Vector::V3(v) => format!("v3:E:{}", v.temporal.e.code()),
-        Vector::V4(v) => format!("v4:E:{}", v.get("E").unwrap_or("X")),
-        // CVSS 2.0's E uses another scale; the policy reads 3.x and 4.0 only.
-        Vector::V2(_) => return ExploitMaturity::NotDefined,
-    };
-    written.parse().unwrap_or_default()
-}
-
-/// One SSVC decision point: its value and where it came from.
-#[derive(Debug, Serialize)]
-struct Point<T> {
-    value: T,
-    from: String,
-}
-
-#[derive(Debug, Serialize)]
-struct SsvcInputs {
-    exploitation: Point<Exploitation>,
-    automatable: Point<Automatable>,
-    value_density: Point<ValueDensity>,
-    technical_impact: Point<TechnicalImpact>,
-}
-
-impl SsvcInputs {
-    fn input(&self) -> SsvcInput {
-        SsvcInput {
-            exploitation: self.exploitation.value,
-            automatable: self.automatable.value,
-            value_density: self.value_density.value,
-            technical_impact: self.technical_impact.value,
-        }
-    }
-}
-
-fn given<T>(value: T, flag: &str) -> Point<T> {
-    Point {
-        value,
-        from: format!("given ({flag})"),
-    }
-}
-
-fn derived<T>(value: T, from: impl Into<String>) -> Point<T> {
-    Point {
-        value,
-        from: from.into(),
-    }
-}
-
-/// The SSVC inputs: flags first, then what the signals say, then the worst case (see
-/// [`ASSESS_NOTES`]). The derivations are the usual CVSS approximations of SSVC's decision
-/// points; an analyst who knows better gives the flag.
-fn ssvc_inputs(args: &AssessArgs, vector: Option<&Vector>, m: ExploitMaturity) -> SsvcInputs {
-    let exploitation = match args.ssvc_exploitation {
-        Some(e) => given(e, "--ssvc-exploitation"),
-        None if args.kev => derived(Exploitation::Active, "CISA KEV listing"),
-        None if m == ExploitMaturity::V4Attacked => derived(Exploitation::Active, "CVSS 4.0 E:A"),
-        None if matches!(
-            m,
-            ExploitMaturity::V3ProofOfConcept
-                | ExploitMaturity::V3Functional
-                | ExploitMaturity::V3High
-                | ExploitMaturity::V4ProofOfConcept
-        ) =>
-        {
-            derived(
-                Exploitation::PublicPoc,
-                format!("exploit code exists ({m})"),
-            )
-        }
-        None => derived(
-            Exploitation::None,
-            "no KEV listing or exploit maturity given",
-        ),
-    };
-    let automatable = match (args.automatable, vector) {
-        (Some(a), _) => given(a, "--automatable"),
-        (None, Some(Vector::V3(v))) => {
-            use postmarket_cvss::{
-                AttackComplexity as AC, AttackVector as AV, PrivilegesRequired as PR,
-                UserInteraction as UI,
-            };
-            let b = &v.base;
-            let yes =
-                b.av == AV::Network && b.ac == AC::Low && b.pr == PR::None && b.ui == UI::None;
-            derived(
-                if yes {
-                    Automatable::Yes
-                } else {
-                    Automatable::No
-                },
-                format!("CVSS AV:{}/AC:{}/PR:{}/UI:{}", b.av, b.ac, b.pr, b.ui),
-            )
-        }
-        (None, Some(Vector::V4(v))) => {
-            let m: Vec<&str> = ["AV", "AC", "AT", "PR", "UI"]
-                .iter()
-                .map(|k| v.get(k).unwrap_or("?"))
-                .collect();
-            let yes = m == ["N", "L", "N", "N", "N"];
-            derived(
-                if yes {
-                    Automatable::Yes
-                } else {
-                    Automatable::No
-                },
-                format!(
-                    "CVSS AV:{}/AC:{}/AT:{}/PR:{}/UI:{}",
-                    m[0], m[1], m[2], m[3], m[4]
-                ),
-            )
-        }
-        (None, _) => derived(Automatable::Yes, "worst case: no CVSS 3.x/4.0 vector"),
-    };
-    let value_density = match args.value_density {
-        Some(v) => given(v, "--value-density"),
-        None => derived(
-            ValueDensity::Concentrated,
-            "worst case: not given (--value-density)",
-        ),
-    };
-    let technical_impact = match (args.technical_impact, vector) {
-        (Some(t), _) => given(t, "--technical-impact"),
-        (None, Some(Vector::V3(v))) => {
-            use postmarket_cvss::Impact::High;
-            let b = &v.base;
-            let total = b.c == High && b.i == High && b.a == High;
-            derived(
-                if total {
-                    TechnicalImpact::Total
-                } else {
-                    TechnicalImpact::Partial
-                },
-                format!("CVSS C:{}/I:{}/A:{}", b.c, b.i, b.a),
-            )
-        }
-        (None, Some(Vector::V4(v))) => {
-            let m: Vec<&str> = ["VC", "VI", "VA"]
-                .iter()
-                .map(|k| v.get(k).unwrap_or("?"))
-                .collect();
-            derived(
-                if m == ["H", "H", "H"] {
-                    TechnicalImpact::Total
-                } else {
-                    TechnicalImpact::Partial
-                },
-                format!("CVSS VC:{}/VI:{}/VA:{}", m[0], m[1], m[2]),
-            )
-        }
-        (None, _) => derived(TechnicalImpact::Total, "worst case: no CVSS 3.x/4.0 vector"),
-    };
-    SsvcInputs {
-        exploitation,
-        automatable,
-        value_density,
-        technical_impact,
-    }
-}
-
 #[derive(Serialize)]
 struct MatrixReport<'a> {
     version: u32,
@@ -646,7 +484,14 @@ pub fn assess_cmd(g: &Global, args: AssessArgs) -> Result<u8, Failure> {
             analyst_override: None,
         },
     };
-    let ssvc_inputs = ssvc_inputs(&args, vector.as_ref(), m);
+    let given = SsvcGiven {
+        ssvc_exploitation: args.ssvc_exploitation,
+        automatable: args.automatable,
+        value_density: args.value_density,
+        technical_impact: args.technical_impact,
+        kev: args.kev,
+    };
+    let ssvc_inputs = ssvc_inputs(&given, vector.as_ref(), m);
     let input = AssessInput {
         exploitability,
         harm: args.harm,

@@ -528,11 +528,10 @@ fn fda_worked_examples_played_as_cases_give_the_expected_outcomes() {
                                 String::from_utf8_lossy(&out.stderr)
                             );
                             let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-                            let listed = r["entries"]
-                                .as_array()
-                                .unwrap()
-                                .iter()
-                                .any(|e| e["case_id"].to_string() == id);
+                            let listed = r["entries"].as_array().unwrap().iter().any(|e| {
+                                e["case_id"].as_i64().map(|v| v.to_string()).as_deref()
+                                    == Some(id.as_str())
+                            });
                             Value::Bool(listed)
                         } else {
                             // Not a PMA device: no annual report to be in.

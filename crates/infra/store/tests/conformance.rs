@@ -1062,7 +1062,31 @@ mod scenarios {
 
     pub async fn case_backup_restore_verifies(url: &str) {
         let s = store(url).await;
-        case_with_release(&s).await;
+        let first = case_with_release(&s).await;
+        // The first case duplicates a later one: restores go in id order, so that must load.
+        let mut w = s.case_write(&actor()).await.unwrap();
+        let later = w
+            .insert(
+                "cases",
+                "case.open",
+                fields(
+                    serde_json::json!({"device_id": 1, "vulnerability": "GHSA-xxxx-yyyy-zzzz",
+                "state": "new", "t0": "2026-01-06", "source": "feed"}),
+                ),
+                None,
+            )
+            .await
+            .unwrap();
+        w.update(
+            "cases",
+            first,
+            "case.transition",
+            fields(serde_json::json!({"state": "duplicate", "duplicate_of": later})),
+            None,
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
         s.set_program_setting(&actor(), "cvd", &serde_json::json!({"ack": 5}), None)
             .await
             .unwrap();

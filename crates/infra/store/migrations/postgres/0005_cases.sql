@@ -20,7 +20,7 @@ CREATE TABLE cases (
     source            TEXT    NOT NULL CHECK (source IN ('feed', 'researcher', 'isao', 'complaint', 'internal-test')),
     source_detail     TEXT,
     advisory_ref      TEXT,
-    duplicate_of      BIGINT  REFERENCES cases (id),
+    duplicate_of      BIGINT, -- no foreign key: a case may duplicate a later one, and restores go in id order
     vex_justification TEXT,
     acknowledged_on   TEXT,
     closed_on         TEXT,
