@@ -15,6 +15,7 @@ mod error;
 pub mod feeds;
 mod sboms;
 mod schema;
+mod users;
 mod verify;
 mod vulns;
 
@@ -32,6 +33,7 @@ pub use sboms::{
     StoredComponent, SupportOverride,
 };
 pub use schema::table_names;
+pub use users::{ApiTokenRow, NewApiToken, NewUserRow, SessionRow, UserChange, UserRow};
 pub use verify::{Breach, VerifyReport};
 pub use vulns::{
     save_sync_state, ConfigurationRow, CsafStatusRow, EpssRow, KevRow, PackageRow, SearchHit,
