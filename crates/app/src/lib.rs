@@ -8,6 +8,7 @@ mod error;
 pub mod feeds;
 pub mod sbom;
 pub mod sync;
+pub mod users;
 
 use postmarket_model::{Actor, Device, DeviceName, NewDevice, NewRelease, Release};
 use postmarket_store::{Store, VerifyReport};
@@ -20,6 +21,7 @@ pub use sbom::{
     DiffComponent, ExportFormat, ReleaseSbom, ReleaseSbomLine, ReleaseSummary, SbomDiff, SbomFile,
     DEFAULT_MAX_SBOM_BYTES,
 };
+pub use users::{CreatedToken, NewSession, NewUser, Principal, UserView, Via};
 
 /// The application: a store plus the workflows over it. Cheap to clone.
 #[derive(Debug, Clone)]
