@@ -8,6 +8,7 @@ mod feeds_cmd;
 mod output;
 mod risk_commands;
 mod sbom_cmd;
+mod user_cmd;
 
 use std::process::ExitCode;
 
@@ -77,6 +78,12 @@ pub enum Command {
     /// Vulnerabilities: show one by any alias, search by package or CPE
     #[command(subcommand)]
     Vuln(feeds_cmd::VulnCommand),
+    /// Accounts of the web app and API: roles, product lines, passwords
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
+    /// API tokens: create, list, revoke
+    #[command(subcommand)]
+    Token(user_cmd::TokenCommand),
 }
 
 /// An error with the exit code it deserves.
@@ -100,7 +107,10 @@ impl From<postmarket_app::AppError> for Failure {
         use postmarket_app::ErrorKind;
         Self {
             code: match e.kind() {
-                ErrorKind::BadInput | ErrorKind::NotFound => 2,
+                ErrorKind::BadInput
+                | ErrorKind::NotFound
+                | ErrorKind::Unauthorized
+                | ErrorKind::Forbidden => 2,
                 ErrorKind::Internal => 3,
             },
             message: e.to_string(),
