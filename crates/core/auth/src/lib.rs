@@ -241,9 +241,8 @@ pub fn verify_password(phc: &str, password: &str) -> bool {
 /// takes as long as one with a wrong password.
 pub fn verify_nothing(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let phc = DUMMY.get_or_init(|| {
-        hash_password("postmarket-timing-equaliser").unwrap_or_else(|_| String::new())
-    });
+    let phc =
+        DUMMY.get_or_init(|| hash_password("postmarket-timing-equaliser").unwrap_or_default());
     let _ = verify_password(phc, password);
 }
 

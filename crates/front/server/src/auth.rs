@@ -43,21 +43,16 @@ impl Auth {
             .unwrap_or_default()
     }
 
-    /// Checks a form's CSRF token against the session.
-    pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
-        match &self.session_secret {
-            Some(secret)
-                if postmarket_auth::constant_time_eq(
-                    &postmarket_auth::csrf_token(secret),
-                    token,
-                ) =>
-            {
-                Ok(())
-            }
-            _ => Err(forbidden_page(
+    /// Checks a form's CSRF token against the session: the refusal to send when it does not match.
+    pub fn csrf_refusal(&self, token: &str) -> Option<Response> {
+        let ok = self.session_secret.as_deref().is_some_and(|secret| {
+            postmarket_auth::constant_time_eq(&postmarket_auth::csrf_token(secret), token)
+        });
+        (!ok).then(|| {
+            forbidden_page(
                 "the form's CSRF token does not match your session; reload the page and try again",
-            )),
-        }
+            )
+        })
     }
 }
 
@@ -363,7 +358,7 @@ pub(crate) async fn logout(
     User(p, auth): User,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
+    if let Some(r) = auth.csrf_refusal(&form.csrf) {
         return r;
     }
     if let Some(secret) = &auth.session_secret {

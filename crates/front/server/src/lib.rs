@@ -244,9 +244,7 @@ async fn security_headers(mut response: Response) -> Response {
 pub(crate) fn status_of(e: &AppError) -> StatusCode {
     match e.kind() {
         ErrorKind::BadInput => match e {
-            AppError::Store(s) if matches!(s, postmarket_store::StoreError::Duplicate { .. }) => {
-                StatusCode::CONFLICT
-            }
+            AppError::Store(postmarket_store::StoreError::Duplicate { .. }) => StatusCode::CONFLICT,
             _ => StatusCode::BAD_REQUEST,
         },
         ErrorKind::NotFound => StatusCode::NOT_FOUND,

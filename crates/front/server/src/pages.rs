@@ -447,7 +447,7 @@ pub(crate) async fn upload_sbom(
             _ => {}
         }
     }
-    if let Err(r) = auth.check_csrf(&csrf) {
+    if let Some(r) = auth.csrf_refusal(&csrf) {
         return r;
     }
     if let Err(e) = p.require(Permission::WriteRelease) {
@@ -562,7 +562,7 @@ pub(crate) async fn add_user(
     User(p, auth): User,
     Form(f): Form<AddUserForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&f.csrf) {
+    if let Some(r) = auth.csrf_refusal(&f.csrf) {
         return r;
     }
     if let Err(e) = p.require(Permission::ManageUsers) {
