@@ -80,6 +80,10 @@ impl TestServer {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            // A refused request (401/403 before its body is read) ends its connection; a fresh
+            // connection per request keeps a pooled, already-closed one from failing the next.
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .build()
             .into();
         Some(Self {
