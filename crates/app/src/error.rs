@@ -8,6 +8,10 @@ pub enum ErrorKind {
     BadInput,
     /// Something the request named does not exist.
     NotFound,
+    /// The request did not prove who sent it (no, wrong or expired credentials).
+    Unauthorized,
+    /// The sender is known but may not do this.
+    Forbidden,
     /// The environment failed (database unreachable, disk, a bug).
     Internal,
 }
@@ -41,6 +45,12 @@ pub enum AppError {
     /// The environment failed (network, disk) in a way the message explains.
     #[error("{0}")]
     Internal(String),
+    /// Credentials missing or wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The account may not do this; the message says why.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl AppError {
@@ -54,6 +64,8 @@ impl AppError {
             }
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Internal(_) => ErrorKind::Internal,
+            Self::Unauthorized(_) => ErrorKind::Unauthorized,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod program;
 pub mod reports;
 pub mod sbom;
 pub mod sync;
+pub mod users;
 
 use postmarket_model::{Actor, Device, DeviceName, NewDevice, NewRelease, Release};
 use postmarket_store::{Store, VerifyReport};
@@ -28,6 +29,7 @@ pub use sbom::{
     DiffComponent, ExportFormat, ReleaseSbom, ReleaseSbomLine, ReleaseSummary, SbomDiff, SbomFile,
     DEFAULT_MAX_SBOM_BYTES,
 };
+pub use users::{CreatedToken, NewSession, NewUser, Principal, UserView, Via};
 
 /// The application: a store plus the workflows over it. Cheap to clone.
 #[derive(Debug, Clone)]

@@ -105,6 +105,23 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: SocketAddr,
+    /// Send the session cookie without `Secure` (only for plain HTTP on a host other than
+    /// localhost inside a trusted network; browsers accept Secure cookies from http://localhost
+    /// and http://127.0.0.1)
+    #[arg(long, env = "POSTMARKET_INSECURE_COOKIES")]
+    insecure_cookies: bool,
+    /// Largest SBOM upload accepted, e.g. 100MiB
+    #[arg(long, value_name = "SIZE", default_value = "100MiB", value_parser = crate::sbom_cmd::parse_size)]
+    max_upload: u64,
+}
+
+impl ServeArgs {
+    fn config(&self) -> postmarket_server::ServerConfig {
+        postmarket_server::ServerConfig {
+            secure_cookies: !self.insecure_cookies,
+            max_upload_bytes: usize::try_from(self.max_upload).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 pub(crate) fn actor(g: &Global) -> Result<Actor, Failure> {
@@ -240,13 +257,20 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Report(cmd) => crate::report_cmd::report(g, &url, cmd).await,
         Command::Isao(cmd) => crate::case_cmd::isao(g, &url, cmd).await,
         Command::Program(cmd) => crate::case_cmd::program(g, &url, cmd).await,
+        Command::User(cmd) => crate::user_cmd::user(g, &url, cmd).await,
+        Command::Token(cmd) => crate::user_cmd::token(g, &url, cmd).await,
         Command::Device(cmd) => device(g, &url, cmd).await,
         Command::Release(cmd) => release(g, &url, cmd).await,
         Command::Sbom(cmd) => crate::sbom_cmd::run(g, &url, cmd).await,
         Command::Bench(cmd) => crate::sbom_cmd::bench(g, g.db.as_deref(), cmd).await,
         Command::Serve(args) => {
             let app = App::open(&url).await?;
-            serve(g, app, args.listen).await
+            if app.users().await?.is_empty() {
+                eprintln!(
+                    "postmarket: no accounts yet: create the first with `postmarket user add NAME --admin`"
+                );
+            }
+            serve(g, app, &args).await
         }
         Command::Demo(args) => {
             let app = App::open(&url).await?;
@@ -272,16 +296,21 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
                     ),
                 );
             }
-            serve(g, app, args.listen).await
+            let (name, password) = app.demo_admin(&Actor::new("demo")?).await?;
+            // The credentials are the point of the demo's output: printed even with --quiet.
+            println!("Sign in as {name} with password {password}");
+            serve(g, app, &args).await
         }
     }
 }
 
-async fn serve(g: &Global, app: App, addr: SocketAddr) -> Result<u8, Failure> {
-    let listener = postmarket_server::bind(addr).await.map_err(|e| Failure {
-        code: 3,
-        message: e.to_string(),
-    })?;
+async fn serve(g: &Global, app: App, args: &ServeArgs) -> Result<u8, Failure> {
+    let listener = postmarket_server::bind(args.listen)
+        .await
+        .map_err(|e| Failure {
+            code: 3,
+            message: e.to_string(),
+        })?;
     let local = listener.local_addr().map_err(|e| Failure {
         code: 3,
         message: e.to_string(),
@@ -290,7 +319,7 @@ async fn serve(g: &Global, app: App, addr: SocketAddr) -> Result<u8, Failure> {
         g,
         format!("Postmarket is serving on http://{local}/ (Ctrl-C stops it)"),
     );
-    postmarket_server::serve(app.clone(), listener)
+    postmarket_server::serve(app.clone(), args.config(), listener)
         .await
         .map_err(|e| Failure {
             code: 3,

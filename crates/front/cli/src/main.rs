@@ -11,6 +11,7 @@ mod output;
 mod report_cmd;
 mod risk_commands;
 mod sbom_cmd;
+mod user_cmd;
 
 use std::process::ExitCode;
 
@@ -103,6 +104,12 @@ pub enum Command {
     /// Program settings: matrix and policy in force, clocks
     #[command(subcommand)]
     Program(case_cmd::ProgramCommand),
+    /// Accounts of the web app and API: roles, product lines, passwords
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
+    /// API tokens: create, list, revoke
+    #[command(subcommand)]
+    Token(user_cmd::TokenCommand),
 }
 
 /// An error with the exit code it deserves.
@@ -126,7 +133,10 @@ impl From<postmarket_app::AppError> for Failure {
         use postmarket_app::ErrorKind;
         Self {
             code: match e.kind() {
-                ErrorKind::BadInput | ErrorKind::NotFound => 2,
+                ErrorKind::BadInput
+                | ErrorKind::NotFound
+                | ErrorKind::Unauthorized
+                | ErrorKind::Forbidden => 2,
                 ErrorKind::Internal => 3,
             },
             message: e.to_string(),

@@ -1,14 +1,17 @@
 //! Server-rendered pages. maud escapes every interpolated value.
 
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use maud::{html, Markup, DOCTYPE};
-use postmarket_app::App;
+use postmarket_app::{AppError, NewUser, Principal};
+use postmarket_auth::{Permission, Role};
 use postmarket_model::{DeviceName, ReleaseVersion};
 use postmarket_sbom::QualityReport;
 
-use crate::error_response;
+use crate::auth::{Auth, MaybeUser, User};
+use crate::{error_response, AppState};
 
 const STYLESHEET: &str = include_str!("app.css");
 
@@ -23,7 +26,26 @@ pub(crate) async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The signed-in account shown in the header, with the sign-out form.
+pub(crate) struct Chrome<'a> {
+    pub principal: &'a Principal,
+    pub csrf: String,
+}
+
+impl<'a> Chrome<'a> {
+    fn new(principal: &'a Principal, auth: &Auth) -> Self {
+        Self {
+            principal,
+            csrf: auth.csrf(),
+        }
+    }
+}
+
 fn layout(title: &str, body: Markup) -> Markup {
+    page(title, None, body)
+}
+
+fn page(title: &str, chrome: Option<&Chrome<'_>>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -37,6 +59,18 @@ fn layout(title: &str, body: Markup) -> Markup {
                 header.top {
                     a.brand href="/" { "Postmarket" }
                     span.tagline { "postmarket cybersecurity for medical devices" }
+                    @if let Some(c) = chrome {
+                        nav.account {
+                            @if c.principal.can(Permission::ManageUsers) {
+                                a href="/admin/users" { "Users" }
+                            }
+                            span.who #who { (c.principal.name) " · " (c.principal.role) }
+                            form.inline method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(c.csrf);
+                                button type="submit" #logout { "Sign out" }
+                            }
+                        }
+                    }
                 }
                 main { (body) }
             }
@@ -63,14 +97,16 @@ pub(crate) async fn not_found() -> Response {
         .into_response()
 }
 
-pub(crate) async fn portfolio(State(app): State<App>) -> Response {
-    let devices = match app.portfolio().await {
+pub(crate) async fn portfolio(State(s): State<AppState>, User(p, auth): User) -> Response {
+    let chrome = Chrome::new(&p, &auth);
+    let devices = match s.app.portfolio_for(&p).await {
         Ok(d) => d,
         Err(e) => return error_response(&e),
     };
     let units: i64 = devices.iter().map(|d| d.install_base).sum();
-    layout(
+    page(
         "Portfolio",
+        Some(&chrome),
         html! {
             h1 { "Device portfolio" }
             p.summary {
@@ -108,22 +144,28 @@ pub(crate) async fn portfolio(State(app): State<App>) -> Response {
     .into_response()
 }
 
-pub(crate) async fn device(State(app): State<App>, Path(name): Path<String>) -> Response {
+pub(crate) async fn device(
+    State(s): State<AppState>,
+    User(p, auth): User,
+    Path(name): Path<String>,
+) -> Response {
+    let chrome = Chrome::new(&p, &auth);
     let name: DeviceName = match name.parse() {
         Ok(n) => n,
         Err(e) => return error_response(&e.into()),
     };
-    let detail = match app.device_detail(&name).await {
+    let device = match s.app.device_for(&p, &name).await {
         Ok(d) => d,
         Err(e) => return error_response(&e),
     };
-    let sboms = match app.device_sboms(&detail.device.name).await {
+    let sboms = match s.app.device_sboms(&device.name).await {
         Ok(s) => s,
         Err(e) => return error_response(&e),
     };
-    let d = &detail.device;
-    layout(
+    let d = &device;
+    page(
         d.name.as_str(),
+        Some(&chrome),
         html! {
             p { a href="/" { "← Portfolio" } }
             h1 { (d.name) }
@@ -170,9 +212,34 @@ pub(crate) async fn device(State(app): State<App>, Path(name): Path<String>) -> 
                     }
                 }
             }
+            @if p.can(Permission::WriteRelease) {
+                (upload_form(d.name.as_str(), None, &chrome.csrf))
+            }
         },
     )
     .into_response()
+}
+
+/// The SBOM upload form: a new release (version field) on the device page, the next revision on a
+/// release page. Plain HTML: it works without script.
+fn upload_form(device: &str, version: Option<&str>, csrf: &str) -> Markup {
+    html! {
+        section.upload {
+            h2 { @if version.is_some() { "Upload a new SBOM revision" } @else { "Upload an SBOM for a new release" } }
+            form #upload method="post" enctype="multipart/form-data"
+                action={ "/devices/" (urlencode(device)) "/upload" } {
+                input type="hidden" name="csrf" value=(csrf);
+                @if let Some(v) = version {
+                    input type="hidden" name="version" value=(v);
+                } @else {
+                    label { "Version " input #version type="text" name="version" required maxlength="100"; }
+                }
+                label { "SBOM file " input #sbom type="file" name="sbom" required; }
+                button #upload-submit type="submit" { "Upload" }
+            }
+            p.summary { "CycloneDX 1.2–1.6 (JSON, XML), SPDX 2.2/2.3 (JSON, tag-value) or SPDX 3.0 JSON-LD." }
+        }
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -209,9 +276,12 @@ fn quality_table(q: &QualityReport) -> Markup {
 }
 
 pub(crate) async fn release(
-    State(app): State<App>,
+    State(s): State<AppState>,
+    User(p, auth): User,
     Path((name, version)): Path<(String, String)>,
 ) -> Response {
+    let chrome = Chrome::new(&p, &auth);
+    let app = &s.app;
     let name: DeviceName = match name.parse() {
         Ok(n) => n,
         Err(e) => return error_response(&e.into()),
@@ -220,6 +290,9 @@ pub(crate) async fn release(
         Ok(v) => v,
         Err(e) => return error_response(&e.into()),
     };
+    if let Err(e) = app.device_for(&p, &name).await {
+        return error_response(&e);
+    }
     let release = match app.store().release(&name, &version).await {
         Ok(r) => r,
         Err(e) => return error_response(&e.into()),
@@ -230,8 +303,9 @@ pub(crate) async fn release(
         Err(e) => return error_response(&e),
     };
     let title = format!("{} {}", release.device, release.version);
-    layout(
+    page(
         &title,
+        Some(&chrome),
         html! {
             p { a href={ "/devices/" (urlencode(release.device.as_str())) } { "← " (release.device) } }
             h1 { (title) }
@@ -243,7 +317,7 @@ pub(crate) async fn release(
             @match &sbom {
                 None => {
                     h2 { "SBOM" }
-                    p.empty { "No SBOM yet. Add one with " code { "postmarket sbom attach" } "." }
+                    p.empty { "No SBOM yet." }
                 }
                 Some(s) => {
                     h2 { "SBOM" }
@@ -299,13 +373,234 @@ pub(crate) async fn release(
                     }
                 }
             }
+            @if p.can(Permission::WriteRelease) {
+                (upload_form(release.device.as_str(), Some(release.version.as_str()), &chrome.csrf))
+            }
         },
     )
     .into_response()
 }
 
+#[derive(serde::Deserialize)]
+pub(crate) struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// GET /login
+pub(crate) async fn login_form(MaybeUser(auth): MaybeUser, Query(q): Query<NextQuery>) -> Response {
+    let next = crate::auth::safe_next(&q.next);
+    if auth.principal.is_some() {
+        return Redirect::to(next).into_response();
+    }
+    login_page(None, next).into_response()
+}
+
+pub(crate) fn login_page(error: Option<&str>, next: &str) -> Markup {
+    layout(
+        "Sign in",
+        html! {
+            h1 { "Sign in" }
+            @if let Some(e) = error { p.error #login-error { (e) } }
+            form #login method="post" action="/login" {
+                input type="hidden" name="next" value=(next);
+                label { "User name " input #name type="text" name="name" required autocomplete="username" maxlength="64"; }
+                label { "Password " input #password type="password" name="password" required autocomplete="current-password"; }
+                button #login-submit type="submit" { "Sign in" }
+            }
+        },
+    )
+}
+
+/// POST /devices/{name}/upload (multipart: csrf, version, sbom): stores the SBOM on the release,
+/// creating the release when it is new, then shows the release.
+pub(crate) async fn upload_sbom(
+    State(s): State<AppState>,
+    User(p, auth): User,
+    Path(name): Path<String>,
+    mut form: Multipart,
+) -> Response {
+    let (mut csrf, mut version, mut file) = (String::new(), String::new(), None::<Vec<u8>>);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return error_response(&AppError::BadInput(format!(
+                    "the upload could not be read: {e}"
+                )))
+            }
+        };
+        let field_name = field.name().unwrap_or("").to_string();
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                return error_response(&AppError::BadInput(format!(
+                    "the upload could not be read: {e}"
+                )))
+            }
+        };
+        match field_name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "version" => version = String::from_utf8_lossy(&bytes).trim().to_string(),
+            "sbom" => file = Some(bytes.to_vec()),
+            _ => {}
+        }
+    }
+    if let Some(r) = auth.csrf_refusal(&csrf) {
+        return r;
+    }
+    if let Err(e) = p.require(Permission::WriteRelease) {
+        return error_response(&e);
+    }
+    let result = async {
+        let name: DeviceName = name.parse()?;
+        let device = s.app.device_for(&p, &name).await?;
+        let version: ReleaseVersion = version.parse()?;
+        let bytes = file
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| AppError::BadInput("no SBOM file was chosen".into()))?;
+        crate::api::store_upload(
+            &s,
+            &p,
+            &device,
+            &version,
+            bytes,
+            Some("uploaded in the web app"),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(stored) => Redirect::to(&format!(
+            "/devices/{}/releases/{}",
+            urlencode(stored.release.device.as_str()),
+            urlencode(stored.release.version.as_str())
+        ))
+        .into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// GET /admin/users
+pub(crate) async fn users(State(s): State<AppState>, User(p, auth): User) -> Response {
+    users_page(&s, &p, &auth, None).await
+}
+
+async fn users_page(s: &AppState, p: &Principal, auth: &Auth, notice: Option<&str>) -> Response {
+    if let Err(e) = p.require(Permission::ManageUsers) {
+        return error_response(&e);
+    }
+    let chrome = Chrome::new(p, auth);
+    let users = match s.app.users().await {
+        Ok(u) => u,
+        Err(e) => return error_response(&e),
+    };
+    page(
+        "Users",
+        Some(&chrome),
+        html! {
+            h1 { "Users" }
+            @if let Some(n) = notice { p.summary #notice { (n) } }
+            table #users {
+                thead { tr { th { "Name" } th { "Role" } th { "Product lines" } th { "Status" } th { "Created" } } }
+                tbody {
+                    @for u in &users {
+                        tr {
+                            td { (u.name) }
+                            td { (u.role) }
+                            td { @if u.role.sees_all_product_lines() { "all" } @else if u.product_lines.is_empty() { "none" } @else { (u.product_lines.join(", ")) } }
+                            td { @if u.disabled { "disabled" } @else { "active" } }
+                            td { (u.created_at) }
+                        }
+                    }
+                }
+            }
+            h2 { "Add a user" }
+            form #add-user method="post" action="/admin/users" {
+                input type="hidden" name="csrf" value=(chrome.csrf);
+                label { "Name " input type="text" name="name" required maxlength="64"; }
+                label { "Role "
+                    select name="role" {
+                        @for r in Role::ALL { option value=(r.as_str()) { (r.as_str()) } }
+                    }
+                }
+                label { "Password (12 characters or more) " input type="password" name="password" required minlength="12" autocomplete="new-password"; }
+                label { "Product lines (comma-separated) " input type="text" name="product_lines"; }
+                button type="submit" { "Add user" }
+            }
+            h2 { "Permissions" }
+            table #permissions {
+                thead { tr { th { "Permission" } @for r in Role::ALL { th { (r.as_str()) } } } }
+                tbody {
+                    @for perm in Permission::ALL {
+                        tr { td { (perm.describe()) } @for r in Role::ALL { td { @if r.allows(perm) { "✓" } } } }
+                    }
+                }
+            }
+            p.summary { "Every role but admin sees only the devices of its product lines. API tokens: "
+                code { "postmarket token create --user NAME --scope read|write" } "." }
+        },
+    )
+    .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct AddUserForm {
+    #[serde(default)]
+    csrf: String,
+    name: String,
+    role: String,
+    password: String,
+    #[serde(default)]
+    product_lines: String,
+}
+
+/// POST /admin/users
+pub(crate) async fn add_user(
+    State(s): State<AppState>,
+    User(p, auth): User,
+    Form(f): Form<AddUserForm>,
+) -> Response {
+    if let Some(r) = auth.csrf_refusal(&f.csrf) {
+        return r;
+    }
+    if let Err(e) = p.require(Permission::ManageUsers) {
+        return error_response(&e);
+    }
+    let role: Role = match f.role.parse() {
+        Ok(r) => r,
+        Err(e) => return error_response(&AppError::BadInput(format!("{e}"))),
+    };
+    let lines: Vec<String> = f
+        .product_lines
+        .split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let new = NewUser {
+        name: f.name.trim(),
+        role,
+        password: &f.password,
+        product_lines: lines,
+    };
+    match s.app.add_user(&p.actor(), &new).await {
+        Ok(u) => {
+            users_page(
+                &s,
+                &p,
+                &auth,
+                Some(&format!("Added {} ({}).", u.name, u.role)),
+            )
+            .await
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
 /// Percent-encodes a path segment (device names contain spaces and may contain anything).
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

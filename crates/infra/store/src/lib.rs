@@ -17,6 +17,7 @@ pub mod feeds;
 mod findings;
 mod sboms;
 mod schema;
+mod users;
 mod verify;
 mod vulns;
 
@@ -39,6 +40,7 @@ pub use sboms::{
     StoredComponent, SupportOverride,
 };
 pub use schema::table_names;
+pub use users::{ApiTokenRow, NewApiToken, NewUserRow, SessionRow, UserChange, UserRow};
 pub use verify::{Breach, VerifyReport};
 pub use vulns::{
     save_sync_state, ConfigurationRow, CsafStatusRow, EpssRow, KevRow, PackageRow, SearchHit,

@@ -673,6 +673,50 @@ pub(crate) const TABLES: &[Table] = &[
             ("created_at", Text, false),
         ],
     },
+    // 0006: accounts, sessions and API tokens. Every change is audited; the audit chain holds
+    // only hashes of secrets (argon2id for passwords, SHA-256 of 256-bit random tokens).
+    Table {
+        name: "users",
+        entity: Some("user"),
+        key: "id",
+        columns: &[
+            ("id", Int, false),
+            ("name", Text, false),
+            ("role", Text, false),
+            ("password_hash", Text, false),
+            ("product_lines_json", Text, false),
+            ("disabled", Int, false),
+            ("created_at", Text, false),
+            ("updated_at", Text, false),
+        ],
+    },
+    Table {
+        name: "sessions",
+        entity: Some("session"),
+        key: "id",
+        columns: &[
+            ("id", Int, false),
+            ("user_id", Int, false),
+            ("token_sha256", Text, false),
+            ("created_at", Text, false),
+            ("expires_at", Text, false),
+        ],
+    },
+    Table {
+        name: "api_tokens",
+        entity: Some("api_token"),
+        key: "id",
+        columns: &[
+            ("id", Int, false),
+            ("user_id", Int, false),
+            ("name", Text, false),
+            ("token_sha256", Text, false),
+            ("scope", Text, false),
+            ("created_at", Text, false),
+            ("expires_at", Text, true),
+            ("revoked_at", Text, true),
+        ],
+    },
 ];
 
 pub(crate) fn table(name: &str) -> &'static Table {
