@@ -474,7 +474,9 @@ impl App {
                 found.extend(directory_documents(&client, &dir_url, problems).await?);
             }
             for d in found {
-                if done.get(&d.url) == Some(&d.updated) || !seen.insert(d.url.clone()) {
+                // A document listed by both a feed and a directory is taken from the first
+                // listing only, so that its `updated` is always compared in the same form.
+                if !seen.insert(d.url.clone()) || done.get(&d.url) == Some(&d.updated) {
                     continue;
                 }
                 let older = since.zip(parse_ts(&d.updated)).is_some_and(|(s, u)| u < s);

@@ -916,6 +916,52 @@ async fn csaf_directory_distribution_is_incremental(url: &str) {
     }
     let report = app.sync_feeds(&actor(), &cfg).await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
+
+    // A ROLIE feed and the directory listing the same documents: each is fetched once, and not
+    // again on the next sync.
+    {
+        let mut s = server.state.lock().unwrap();
+        let entries: Vec<serde_json::Value> = names
+            .iter()
+            .map(|n| {
+                serde_json::json!({
+                    "id": n, "updated": "2024-11-01T00:00:00Z",
+                    "link": [{"rel": "self", "href": format!("/dir/2024/{n}")},
+                             {"rel": "hash", "href": format!("/dir/2024/{n}.sha512")}],
+                })
+            })
+            .collect();
+        s.files.insert(
+            "/pm/feed.json".into(),
+            serde_json::to_vec(&serde_json::json!({"feed": {"id": "f", "entry": entries}}))
+                .unwrap(),
+        );
+        s.files.insert(
+            "/pm/provider-metadata.json".into(),
+            serde_json::to_vec(&serde_json::json!({
+                "canonical_url": format!("{}/pm/provider-metadata.json", server.base),
+                "distributions": [{"rolie": {"feeds": [{"url": "feed.json"}]},
+                                   "directory_url": format!("{}/dir", server.base)}],
+            }))
+            .unwrap(),
+        );
+        s.requests.clear();
+    }
+    app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert_eq!(
+        docs_fetched(&server).len(),
+        3,
+        "{:?}",
+        docs_fetched(&server)
+    );
+    server.state.lock().unwrap().requests.clear();
+    let report = app.sync_feeds(&actor(), &cfg).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(
+        docs_fetched(&server).is_empty(),
+        "{:?}",
+        docs_fetched(&server)
+    );
     assert!(app.verify().await.unwrap().ok);
 }
 

@@ -17,7 +17,7 @@ pub enum FeedsCommand {
     /// Import feed files or directories (NVD, CVE 5, OSV, KEV, EPSS, CSAF); one transaction
     Import(ImportArgs),
     /// Fetch sources over HTTP and import what changed (resumes an interrupted sync)
-    Sync(SyncArgs),
+    Sync(Box<SyncArgs>),
     /// Per source: last success, age, record counts; warns (exit 1) when one is too old
     Status(StatusArgs),
 }
