@@ -448,7 +448,6 @@ fn start(dir: &Path, db: Option<&str>, args: &[&str]) -> Served {
     }
 }
 
-/// A minimal HTTP/1.1 GET: status, headers (lower-cased names) and body.
 thread_local! {
     /// The API token the current test's requests carry (pages need an account).
     static BEARER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
@@ -486,6 +485,7 @@ fn sign_in_as_admin(dir: &Path, db: &str) {
     BEARER.with(|b| *b.borrow_mut() = token);
 }
 
+/// A minimal HTTP/1.1 GET: status, headers (lower-cased names) and body.
 fn get(base: &str, path: &str) -> (u16, Vec<(String, String)>, String) {
     let host = base.trim_start_matches("http://");
     let mut s = TcpStream::connect(host).unwrap();
