@@ -97,7 +97,9 @@ impl App {
                     .collect();
                 DeviceSummary {
                     releases: mine.len(),
-                    install_base: mine.iter().map(|r| r.install_base).sum(),
+                    install_base: mine
+                        .iter()
+                        .fold(0_i64, |a, r| a.saturating_add(r.install_base)),
                     // Releases come newest first.
                     latest_release: mine.first().map(|r| r.version.to_string()),
                     device,

@@ -448,14 +448,59 @@ fn start(dir: &Path, db: Option<&str>, args: &[&str]) -> Served {
     }
 }
 
+thread_local! {
+    /// The API token the current test's requests carry (pages need an account).
+    static BEARER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Creates an admin account and a read token on `db` through the binary; later `get`s carry it.
+fn sign_in_as_admin(dir: &Path, db: &str) {
+    let mut add = Command::new(BIN)
+        .current_dir(dir)
+        .env("POSTMARKET_DB", db)
+        .args([
+            "-q",
+            "user",
+            "add",
+            "t-admin",
+            "--admin",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long test password\n")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    let out = pm(
+        dir,
+        db,
+        &["token", "create", "--user", "t-admin", "--scope", "read"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_string();
+    BEARER.with(|b| *b.borrow_mut() = token);
+}
+
 /// A minimal HTTP/1.1 GET: status, headers (lower-cased names) and body.
 fn get(base: &str, path: &str) -> (u16, Vec<(String, String)>, String) {
     let host = base.trim_start_matches("http://");
     let mut s = TcpStream::connect(host).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let auth = BEARER.with(|b| {
+        let b = b.borrow();
+        if b.is_empty() {
+            String::new()
+        } else {
+            format!("Authorization: Bearer {b}\r\n")
+        }
+    });
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = String::new();
@@ -490,6 +535,9 @@ fn serve_answers_health_and_lists_devices_with_security_headers() {
     let db = sqlite_url(dir.path(), "pm.db");
     add_pump(dir.path(), &db);
     let served = start(dir.path(), Some(&db), &["serve", "--listen", "127.0.0.1:0"]);
+    let (status, _, _) = get(&served.base, "/");
+    assert_eq!(status, 303, "pages need an account");
+    sign_in_as_admin(dir.path(), &db);
     let (status, _, body) = get(&served.base, "/healthz");
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(body.trim()).unwrap_or_else(|_| {
@@ -525,6 +573,7 @@ fn demo_creates_then_reuses_its_database_and_serves_the_portfolio() {
             "{}",
             served.first_line
         );
+        sign_in_as_admin(dir.path(), "sqlite://postmarket-demo.db");
         let (status, _, body) = get(&served.base, "/");
         assert_eq!(status, 200);
         for name in [
@@ -596,6 +645,7 @@ fn device_and_release_pages_show_sboms_escaped() {
     let out = pm(dir.path(), &db, &["release", "add", "Infusion Pump", "0.1"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let served = start(dir.path(), Some(&db), &["serve", "--listen", "127.0.0.1:0"]);
+    sign_in_as_admin(dir.path(), &db);
     let (status, _, body) = get(&served.base, "/devices/Infusion%20Pump");
     assert_eq!(status, 200);
     assert!(

@@ -111,6 +111,9 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
+/// Most units in the field one release may claim through the API.
+const MAX_INSTALL_BASE: i64 = 1_000_000_000;
+
 /// Puts every error answer of the API into the envelope, including those axum makes itself
 /// (a malformed JSON body, a bad path parameter, a body over the limit, a wrong method).
 pub(crate) async fn envelope_errors(response: Response) -> Response {
@@ -534,7 +537,7 @@ pub(crate) struct NewReleaseBody {
     /// `YYYY-MM-DD`.
     pub end_of_support: Option<String>,
     /// Units in the field (default 0).
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub install_base: Option<i64>,
     pub reason: Option<String>,
 }
@@ -561,12 +564,19 @@ pub(crate) async fn create_release(
             })
             .transpose()
     };
+    // A billion units bounds every sum over the portfolio far from i64 overflow.
+    let install_base = b.install_base.unwrap_or(0);
+    if !(0..=MAX_INSTALL_BASE).contains(&install_base) {
+        return Err(bad(format!(
+            "install_base {install_base}: expected a number of units from 0 to {MAX_INSTALL_BASE}"
+        )));
+    }
     let new = NewRelease {
         device: d.name.clone(),
         version: version(&b.version)?,
         released_at: date(&b.released_at, "released_at")?,
         end_of_support: date(&b.end_of_support, "end_of_support")?,
-        install_base: b.install_base.unwrap_or(0),
+        install_base,
     };
     let r = s
         .app

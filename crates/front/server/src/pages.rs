@@ -103,7 +103,9 @@ pub(crate) async fn portfolio(State(s): State<AppState>, User(p, auth): User) ->
         Ok(d) => d,
         Err(e) => return error_response(&e),
     };
-    let units: i64 = devices.iter().map(|d| d.install_base).sum();
+    let units: i64 = devices
+        .iter()
+        .fold(0_i64, |a, d| a.saturating_add(d.install_base));
     page(
         "Portfolio",
         Some(&chrome),

@@ -363,6 +363,18 @@ fn api_errors_share_one_envelope_and_limits_hold() {
         405,
         "method_not_allowed",
     );
+    // Units in the field are bounded, so sums over the portfolio cannot overflow.
+    let huge_base = br#"{"version": "8.0", "install_base": 9223372036854775807}"#.to_vec();
+    check(
+        &s.call(
+            "POST",
+            "/api/v1/devices/Pump%20A/releases",
+            &a,
+            Some(("application/json", huge_base)),
+        ),
+        400,
+        "bad_request",
+    );
     check(
         &s.call(
             "POST",
