@@ -9,6 +9,7 @@
 pub mod audit;
 mod backup;
 mod bulk;
+mod cvd;
 mod db_url;
 mod devices;
 mod error;
@@ -25,6 +26,7 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use audit::{AuditEvent, GENESIS_HASH};
 pub use backup::{BackupSummary, RestoreSummary};
+pub use cvd::{CvdAttachmentMeta, CvdAttachmentRow, CvdReportRow, NewCvdAttachment, NewCvdReport};
 pub use db_url::{Backend, DbUrl};
 pub use error::StoreError;
 pub use sboms::{
