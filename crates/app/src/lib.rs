@@ -3,6 +3,7 @@
 //! the store, SBOMs of releases (issue 3), and the demo portfolio.
 
 pub mod bench;
+pub mod cvd;
 mod demo;
 mod error;
 pub mod feeds;

@@ -2,6 +2,7 @@
 //! Pages are server-rendered with templates compiled into the binary; no asset comes from
 //! anywhere but this binary.
 
+pub mod cvd;
 mod pages;
 
 use std::net::SocketAddr;
@@ -20,6 +21,7 @@ pub fn router(app: App) -> Router {
         .route("/devices/{name}", get(pages::device))
         .route("/devices/{name}/releases/{version}", get(pages::release))
         .route("/healthz", get(healthz))
+        .merge(cvd::routes())
         .route("/assets/app.css", get(pages::stylesheet))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
@@ -28,7 +30,7 @@ pub fn router(app: App) -> Router {
 
 /// Serves until Ctrl-C (or SIGTERM).
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
 }
