@@ -105,6 +105,8 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: SocketAddr,
+    #[command(flatten)]
+    cvd: crate::cvd_cmd::CvdServeArgs,
 }
 
 pub(crate) fn actor(g: &Global) -> Result<Actor, Failure> {
@@ -231,12 +233,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Feeds(cmd) => crate::feeds_cmd::feeds(g, &url, &actor(g)?, cmd).await,
         Command::Vuln(cmd) => crate::feeds_cmd::vuln(g, &url, cmd).await,
+        Command::Cvd(cmd) => crate::cvd_cmd::run(g, &url, &actor(g)?, cmd).await,
         Command::Device(cmd) => device(g, &url, cmd).await,
         Command::Release(cmd) => release(g, &url, cmd).await,
         Command::Sbom(cmd) => crate::sbom_cmd::run(g, &url, cmd).await,
         Command::Bench(cmd) => crate::sbom_cmd::bench(g, g.db.as_deref(), cmd).await,
         Command::Serve(args) => {
             let app = App::open(&url).await?;
+            crate::cvd_cmd::prepare_serve(g, &app, &args.cvd).await?;
             serve(g, app, args.listen).await
         }
         Command::Demo(args) => {
@@ -263,6 +267,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
                     ),
                 );
             }
+            crate::cvd_cmd::prepare_serve(g, &app, &args.cvd).await?;
             serve(g, app, args.listen).await
         }
     }

@@ -4,6 +4,7 @@
 //! 2 bad input or usage, 3 internal or environment error.
 
 mod commands;
+mod cvd_cmd;
 mod feeds_cmd;
 mod output;
 mod risk_commands;
@@ -77,6 +78,9 @@ pub enum Command {
     /// Vulnerabilities: show one by any alias, search by package or CPE
     #[command(subcommand)]
     Vuln(feeds_cmd::VulnCommand),
+    /// Coordinated vulnerability disclosure reports: list, show, acknowledge, import the spool
+    #[command(subcommand)]
+    Cvd(cvd_cmd::CvdCommand),
 }
 
 /// An error with the exit code it deserves.
