@@ -394,7 +394,8 @@ pub fn validate(
     };
     let reporter_name = required("reporter_name", sub.reporter_name, SINGLE_LINE_MAX, false)?;
     let reporter_email = required("reporter_email", sub.reporter_email, 254, false)?;
-    check_email(&reporter_email).map_err(|m| CvdRejection::invalid(pointer("reporter_email"), m))?;
+    check_email(&reporter_email)
+        .map_err(|m| CvdRejection::invalid(pointer("reporter_email"), m))?;
     let reporter_pgp_key = optional("reporter_pgp_key", sub.reporter_pgp_key, PGP_KEY_MAX, true)?;
     let reporter_organisation = optional(
         "reporter_organisation",
@@ -583,9 +584,7 @@ pub fn check_email(v: &str) -> Result<(), String> {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-');
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-');
         if !ok {
             return bad(&format!("the domain label {label:?} is not valid"));
         }
@@ -908,7 +907,8 @@ fn check_attachment(a: &CvdAttachmentRow) -> CvdAttachmentView {
     let intact = base64::engine::general_purpose::STANDARD
         .decode(&a.content_base64)
         .is_ok_and(|b| {
-            i64::try_from(b.len()).ok() == Some(a.meta.size_bytes) && sha256_hex(&b) == a.meta.sha256
+            i64::try_from(b.len()).ok() == Some(a.meta.size_bytes)
+                && sha256_hex(&b) == a.meta.sha256
         });
     CvdAttachmentView {
         ordinal: a.ordinal,
@@ -961,7 +961,10 @@ mod tests {
             at("2026-02-25T23:59:00Z"),
         )
         .unwrap();
-        assert_eq!(r.ack_due_on, "2026-03-04", "7 days across the end of February");
+        assert_eq!(
+            r.ack_due_on, "2026-03-04",
+            "7 days across the end of February"
+        );
         assert_eq!(r.reporter_name, "Ada", "trimmed");
         assert_eq!(r.received_at, "2026-02-25T23:59:00.000000Z");
         assert!(r.tracking_id.starts_with("CVD-2026-"));
@@ -1074,7 +1077,14 @@ mod tests {
             assert!(check_email(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "a@", "@b.org", "a b@c.org", "a@b", "a@-b.org", "a@b..org", "a@1.2",
+            "",
+            "a@",
+            "@b.org",
+            "a b@c.org",
+            "a@b",
+            "a@-b.org",
+            "a@b..org",
+            "a@1.2",
         ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
@@ -1107,7 +1117,11 @@ mod tests {
         let c = ack_clock(&r, d("2026-03-04"));
         assert_eq!((c.state, c.days), ("open", 2));
         let c = ack_clock(&r, d("2026-03-06"));
-        assert_eq!((c.state, c.days), ("open", 0), "the due day itself is in time");
+        assert_eq!(
+            (c.state, c.days),
+            ("open", 0),
+            "the due day itself is in time"
+        );
         let c = ack_clock(&r, d("2026-03-09"));
         assert_eq!((c.state, c.days), ("overdue", 3));
         r.acknowledged_on = Some("2026-03-06".into());

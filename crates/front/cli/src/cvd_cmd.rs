@@ -47,7 +47,12 @@ pub struct CvdServeArgs {
     #[arg(long, env = "POSTMARKET_CVD_SPOOL", default_value = DEFAULT_SPOOL_DIR, value_name = "DIR")]
     cvd_spool: PathBuf,
     /// Milliseconds to wait for the database before spooling a report
-    #[arg(long, env = "POSTMARKET_CVD_STORE_TIMEOUT_MS", default_value_t = 5000, value_name = "MS")]
+    #[arg(
+        long,
+        env = "POSTMARKET_CVD_STORE_TIMEOUT_MS",
+        default_value_t = 5000,
+        value_name = "MS"
+    )]
     cvd_store_timeout_ms: u64,
     /// Intake requests per client IP, as N/DURATION (s, m, h, d)
     #[arg(long, env = "POSTMARKET_CVD_RATE_LIMIT", default_value = "5/10m", value_parser = parse_rate, value_name = "N/DURATION")]
@@ -59,7 +64,12 @@ pub struct CvdServeArgs {
     #[arg(long, env = "POSTMARKET_SECURITY_CONTACT", value_name = "EMAIL")]
     security_contact: Option<String>,
     /// security.txt Preferred-Languages
-    #[arg(long, env = "POSTMARKET_SECURITY_LANGUAGES", default_value = "en", value_name = "LANGS")]
+    #[arg(
+        long,
+        env = "POSTMARKET_SECURITY_LANGUAGES",
+        default_value = "en",
+        value_name = "LANGS"
+    )]
     security_languages: String,
     /// security.txt Policy URL [default: the policy section of /report-vulnerability]
     #[arg(long, env = "POSTMARKET_SECURITY_POLICY_URL", value_name = "URL")]
@@ -84,7 +94,9 @@ impl CvdServeArgs {
             ("--security-policy-url", &self.security_policy_url),
         ] {
             if let Some(u) = url {
-                if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) {
+                if !(u.starts_with("https://") || u.starts_with("http://"))
+                    || u.contains(char::is_whitespace)
+                {
                     return Err(Failure::usage(format!(
                         "{flag} {u:?}: expected an absolute http(s) URL such as https://psirt.example.com"
                     )));
@@ -126,7 +138,10 @@ pub async fn prepare_serve(g: &Global, app: &App, args: &CvdServeArgs) -> Result
                 );
             }
             for f in &r.failed {
-                eprintln!("postmarket: warning: spooled CVD report {}: {}", f.file, f.error);
+                eprintln!(
+                    "postmarket: warning: spooled CVD report {}: {}",
+                    f.file, f.error
+                );
             }
         }
         // The server still starts: the reports stay spooled for the next attempt.
@@ -149,7 +164,14 @@ pub async fn run(g: &Global, url: &str, actor: &Actor, cmd: CvdCommand) -> Resul
             } else if reports.is_empty() {
                 crate::commands::say(g, "no CVD reports");
             } else {
-                let mut t = Table::new(&["tracking id", "received", "product", "version", "reporter", "acknowledgement"]);
+                let mut t = Table::new(&[
+                    "tracking id",
+                    "received",
+                    "product",
+                    "version",
+                    "reporter",
+                    "acknowledgement",
+                ]);
                 for r in &reports {
                     t.row(vec![
                         r.report.tracking_id.clone(),
@@ -174,11 +196,29 @@ pub async fn run(g: &Global, url: &str, actor: &Actor, cmd: CvdCommand) -> Resul
             } else {
                 let r = &d.view.report;
                 println!("{}", r.tracking_id);
-                println!("received:        {} via {}{}", r.received_at, r.channel, if r.spooled { " (spooled)" } else { "" });
+                println!(
+                    "received:        {} via {}{}",
+                    r.received_at,
+                    r.channel,
+                    if r.spooled { " (spooled)" } else { "" }
+                );
                 println!("acknowledgement: {}", d.view.clock.describe());
-                println!("reporter:        {} <{}>", r.reporter_name, r.reporter_email);
-                println!("organisation:    {}", opt(r.reporter_organisation.as_deref()));
-                println!("pgp key:         {}", if r.reporter_pgp_key.is_some() { "given" } else { "-" });
+                println!(
+                    "reporter:        {} <{}>",
+                    r.reporter_name, r.reporter_email
+                );
+                println!(
+                    "organisation:    {}",
+                    opt(r.reporter_organisation.as_deref())
+                );
+                println!(
+                    "pgp key:         {}",
+                    if r.reporter_pgp_key.is_some() {
+                        "given"
+                    } else {
+                        "-"
+                    }
+                );
                 println!("product:         {}", r.product);
                 println!("device:          {}", opt(r.device_name.as_deref()));
                 println!("version:         {}", r.affected_version);
@@ -192,22 +232,37 @@ pub async fn run(g: &Global, url: &str, actor: &Actor, cmd: CvdCommand) -> Resul
                         a.meta.media_type,
                         a.meta.size_bytes,
                         a.meta.sha256,
-                        if a.intact { "" } else { " CHANGED SINCE RECEIPT" }
+                        if a.intact {
+                            ""
+                        } else {
+                            " CHANGED SINCE RECEIPT"
+                        }
                     );
                 }
                 println!();
                 println!("{}", r.description);
             }
-            if d.attachment_checks.iter().all(|a| a.intact) { 0 } else { 1 }
+            if d.attachment_checks.iter().all(|a| a.intact) {
+                0
+            } else {
+                1
+            }
         }
-        CvdCommand::Acknowledge { tracking_id, at, reason } => {
+        CvdCommand::Acknowledge {
+            tracking_id,
+            at,
+            reason,
+        } => {
             let v = app
                 .acknowledge_cvd_report(actor, &tracking_id, at, reason.as_deref())
                 .await?;
             if g.json {
                 output::json(&v)?;
             } else {
-                crate::commands::say(g, format!("{}: {}", v.report.tracking_id, v.clock.describe()));
+                crate::commands::say(
+                    g,
+                    format!("{}: {}", v.report.tracking_id, v.clock.describe()),
+                );
             }
             0
         }
@@ -230,7 +285,11 @@ pub async fn run(g: &Global, url: &str, actor: &Actor, cmd: CvdCommand) -> Resul
                     eprintln!("postmarket: {}: {}", f.file, f.error);
                 }
             }
-            if r.failed.is_empty() { 0 } else { 1 }
+            if r.failed.is_empty() {
+                0
+            } else {
+                1
+            }
         }
     };
     app.store().close().await;

@@ -74,24 +74,48 @@ fn spooled_reports_are_imported_listed_shown_and_acknowledged() {
     std::fs::write(spool.join("broken.json"), "{\"tracking_id\": ").unwrap();
 
     let spool_arg = spool.display().to_string();
-    let out = pm(dir.path(), &db, &["cvd", "import-spool", "--spool", &spool_arg]);
-    assert_eq!(out.status.code(), Some(1), "one file failed: {}", text(&out.stderr));
+    let out = pm(
+        dir.path(),
+        &db,
+        &["cvd", "import-spool", "--spool", &spool_arg],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one file failed: {}",
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("imported 2, already stored 0, failed 1"));
     let err = text(&out.stderr);
-    assert!(err.contains("broken.json") && err.contains("line 1 column"), "{err}");
-    assert!(spool.join("broken.json").exists(), "a bad file stays for inspection");
+    assert!(
+        err.contains("broken.json") && err.contains("line 1 column"),
+        "{err}"
+    );
+    assert!(
+        spool.join("broken.json").exists(),
+        "a bad file stays for inspection"
+    );
     assert!(!spool.join("CVD-2026-OVERDUE00001.json").exists());
 
     let out = pm(dir.path(), &db, &["cvd", "list"]);
     assert_eq!(out.status.code(), Some(0));
     let list = text(&out.stdout);
-    assert!(list.contains("CVD-2026-OVERDUE00001") && list.contains("OVERDUE since"), "{list}");
-    assert!(list.contains("CVD-2026-OPEN00000002") && list.contains("(4 days left)"), "{list}");
+    assert!(
+        list.contains("CVD-2026-OVERDUE00001") && list.contains("OVERDUE since"),
+        "{list}"
+    );
+    assert!(
+        list.contains("CVD-2026-OPEN00000002") && list.contains("(4 days left)"),
+        "{list}"
+    );
 
     let out = pm(dir.path(), &db, &["--json", "cvd", "list"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);
-    assert_eq!(json[0]["tracking_id"], "CVD-2026-OPEN00000002", "newest first");
+    assert_eq!(
+        json[0]["tracking_id"], "CVD-2026-OPEN00000002",
+        "newest first"
+    );
     assert_eq!(json[1]["clock"]["state"], "overdue");
     assert_eq!(json[1]["clock"]["days"], 5);
     assert_eq!(json[1]["spooled"], true);
@@ -104,9 +128,17 @@ fn spooled_reports_are_imported_listed_shown_and_acknowledged() {
         &["cvd", "acknowledge", "cvd-2026-overdue00001", "--at", &at],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("on time"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("on time"),
+        "{}",
+        text(&out.stdout)
+    );
 
-    let out = pm(dir.path(), &db, &["--json", "cvd", "show", "CVD-2026-OVERDUE00001"]);
+    let out = pm(
+        dir.path(),
+        &db,
+        &["--json", "cvd", "show", "CVD-2026-OVERDUE00001"],
+    );
     assert_eq!(out.status.code(), Some(0));
     let show: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(show["acknowledged_on"], at.as_str());
@@ -114,13 +146,24 @@ fn spooled_reports_are_imported_listed_shown_and_acknowledged() {
     assert_eq!(show["attachment_checks"][0]["intact"], true);
     let out = pm(dir.path(), &db, &["cvd", "show", "CVD-2026-OVERDUE00001"]);
     let shown = text(&out.stdout);
-    assert!(shown.contains("Ada Researcher <ada@example.org>") && shown.contains("poc.txt"), "{shown}");
+    assert!(
+        shown.contains("Ada Researcher <ada@example.org>") && shown.contains("poc.txt"),
+        "{shown}"
+    );
 
     // Late: acknowledged after the due date.
     let late = days_ago(0).to_string();
-    let out = pm(dir.path(), &db, &["cvd", "acknowledge", "CVD-2026-OPEN00000002", "--at", &late]);
+    let out = pm(
+        dir.path(),
+        &db,
+        &["cvd", "acknowledge", "CVD-2026-OPEN00000002", "--at", &late],
+    );
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).contains("on time"), "due in 4 days: {}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("on time"),
+        "due in 4 days: {}",
+        text(&out.stdout)
+    );
 
     let out = pm(dir.path(), &db, &["db", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
@@ -134,7 +177,13 @@ fn bad_acknowledgements_are_refused_with_exit_2() {
     spool_report(&spool, "CVD-2026-AAAAAAAAAAAA", days_ago(3), 5);
     let spool_arg = spool.display().to_string();
     assert_eq!(
-        pm(dir.path(), &db, &["cvd", "import-spool", "--spool", &spool_arg]).status.code(),
+        pm(
+            dir.path(),
+            &db,
+            &["cvd", "import-spool", "--spool", &spool_arg]
+        )
+        .status
+        .code(),
         Some(0)
     );
     let refused = |args: &[&str], needle: &str| {
@@ -142,21 +191,55 @@ fn bad_acknowledgements_are_refused_with_exit_2() {
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         // Our own refusals start with "postmarket: ", argument errors with clap's "error: ".
-        assert!((err.starts_with("postmarket: ") || err.starts_with("error: ")) && err.contains(needle), "{needle:?} not in {err}");
+        assert!(
+            (err.starts_with("postmarket: ") || err.starts_with("error: ")) && err.contains(needle),
+            "{needle:?} not in {err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     };
     refused(&["cvd", "show", "CVD-2026-NOPE"], "CVD-2026-NOPE");
     let before = days_ago(4).to_string();
     refused(
-        &["cvd", "acknowledge", "CVD-2026-AAAAAAAAAAAA", "--at", &before],
+        &[
+            "cvd",
+            "acknowledge",
+            "CVD-2026-AAAAAAAAAAAA",
+            "--at",
+            &before,
+        ],
         "cannot come before",
     );
     let future = (days_ago(0) + time::Duration::days(2)).to_string();
-    refused(&["cvd", "acknowledge", "CVD-2026-AAAAAAAAAAAA", "--at", &future], "future");
-    refused(&["cvd", "acknowledge", "CVD-2026-AAAAAAAAAAAA", "--at", "2026-02-30"], "2026-02-30");
-    let ok = pm(dir.path(), &db, &["cvd", "acknowledge", "CVD-2026-AAAAAAAAAAAA"]);
+    refused(
+        &[
+            "cvd",
+            "acknowledge",
+            "CVD-2026-AAAAAAAAAAAA",
+            "--at",
+            &future,
+        ],
+        "future",
+    );
+    refused(
+        &[
+            "cvd",
+            "acknowledge",
+            "CVD-2026-AAAAAAAAAAAA",
+            "--at",
+            "2026-02-30",
+        ],
+        "2026-02-30",
+    );
+    let ok = pm(
+        dir.path(),
+        &db,
+        &["cvd", "acknowledge", "CVD-2026-AAAAAAAAAAAA"],
+    );
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
-    refused(&["cvd", "acknowledge", "CVD-2026-AAAAAAAAAAAA"], "already acknowledged");
+    refused(
+        &["cvd", "acknowledge", "CVD-2026-AAAAAAAAAAAA"],
+        "already acknowledged",
+    );
     refused(&["serve", "--cvd-rate-limit", "lots"], "N/DURATION");
     refused(&["serve", "--security-txt-days", "400"], "400");
 }
@@ -192,7 +275,12 @@ fn serve_imports_the_spool_at_start_and_takes_reports() {
 
     let request = |head: &str, body: &str| -> String {
         let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
-        write!(tcp, "{head}Host: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+        write!(
+            tcp,
+            "{head}Host: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
         let mut answer = String::new();
         tcp.read_to_string(&mut answer).unwrap();
         answer

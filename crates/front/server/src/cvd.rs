@@ -16,9 +16,8 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use maud::{html, Markup, DOCTYPE};
 use postmarket_app::cvd::{
-    Channel, CvdPolicy, CvdReceipt, CvdRejection, CvdSubmission, CvdSubmissionJson,
-    CvdSubmitError, RejectionKind, SubmittedAttachment, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES,
-    MAX_REQUEST_BYTES,
+    Channel, CvdPolicy, CvdReceipt, CvdRejection, CvdSubmission, CvdSubmissionJson, CvdSubmitError,
+    RejectionKind, SubmittedAttachment, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, MAX_REQUEST_BYTES,
 };
 use postmarket_app::App;
 use postmarket_model::Actor;
@@ -43,12 +42,18 @@ impl std::str::FromStr for RateLimit {
     type Err = String;
     /// `N/DURATION`, e.g. `5/10m`, `100/1h`, `3/30s`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("{s:?} is not a rate limit: expected N/DURATION such as 5/10m, 100/1h or 3/30s");
+        let bad = || {
+            format!("{s:?} is not a rate limit: expected N/DURATION such as 5/10m, 100/1h or 3/30s")
+        };
         let (n, d) = s.trim().split_once('/').ok_or_else(bad)?;
         let max: u32 = n.trim().parse().map_err(|_| bad())?;
         let d = d.trim();
         let (num, unit) = d.split_at(d.find(|c: char| !c.is_ascii_digit()).unwrap_or(d.len()));
-        let num: u64 = if num.is_empty() { 1 } else { num.parse().map_err(|_| bad())? };
+        let num: u64 = if num.is_empty() {
+            1
+        } else {
+            num.parse().map_err(|_| bad())?
+        };
         let secs = match unit {
             "s" => num,
             "m" => num * 60,
@@ -57,7 +62,9 @@ impl std::str::FromStr for RateLimit {
             _ => return Err(bad()),
         };
         if max == 0 || secs == 0 {
-            return Err(format!("{s:?}: the count and the duration must be above zero"));
+            return Err(format!(
+                "{s:?}: the count and the duration must be above zero"
+            ));
         }
         Ok(Self {
             max,
@@ -118,10 +125,7 @@ pub fn routes_with(settings: CvdSettings) -> Router<App> {
     });
     Router::new()
         .route("/report-vulnerability", get(form_page).post(submit_form))
-        .route(
-            "/api/v1/cvd-reports",
-            axum::routing::post(submit_json),
-        )
+        .route("/api/v1/cvd-reports", axum::routing::post(submit_json))
         .route("/.well-known/security.txt", get(security_txt))
         // The handlers read the body themselves, with the intake's own limit and message.
         .layer(DefaultBodyLimit::disable())
@@ -150,7 +154,10 @@ impl RateLimiter {
 
     /// Counts a request from `ip`; `Err(wait)` when it is over the limit.
     fn check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
-        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let window = self.limit.window;
         // Bound the memory: forget clients whose whole window has passed.
         if seen.len() > 10_000 {
@@ -250,7 +257,10 @@ impl Refusal {
 }
 
 /// Counts the request against the client's limit and reads the body within the size limit.
-async fn admit(intake: &Intake, req: Request) -> Result<(axum::http::request::Parts, Bytes), Refusal> {
+async fn admit(
+    intake: &Intake,
+    req: Request,
+) -> Result<(axum::http::request::Parts, Bytes), Refusal> {
     if let Err(wait) = intake.limiter.check(client_ip(&req), Instant::now()) {
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         let limit = intake.settings.rate_limit;
@@ -296,7 +306,9 @@ async fn submit_json(
     req: Request,
 ) -> Response {
     match accept_json(&app, &intake, req).await {
-        Ok(receipt) => (StatusCode::CREATED, Json(public_receipt(&receipt, &intake))).into_response(),
+        Ok(receipt) => {
+            (StatusCode::CREATED, Json(public_receipt(&receipt, &intake))).into_response()
+        }
         Err(r) => r.json(),
     }
 }
@@ -307,7 +319,11 @@ async fn accept_json(app: &App, intake: &Intake, req: Request) -> Result<CvdRece
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
     if !is_json {
         return Err(Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -397,7 +413,10 @@ async fn accept_form(app: &App, intake: &Intake, req: Request) -> Result<CvdRece
             let file_name = field.file_name().unwrap_or("").to_string();
             let media_type = field.content_type().map(str::to_string);
             let content = field.bytes().await.map_err(|e| {
-                Refusal::new(StatusCode::BAD_REQUEST, format!("attachments: {}", e.body_text()))
+                Refusal::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("attachments: {}", e.body_text()),
+                )
             })?;
             // A file input left empty still sends a part without name or bytes.
             if file_name.is_empty() && content.is_empty() {
@@ -417,7 +436,10 @@ async fn accept_form(app: &App, intake: &Intake, req: Request) -> Result<CvdRece
             continue;
         }
         let text = field.text().await.map_err(|e| {
-            Refusal::new(StatusCode::BAD_REQUEST, format!("{name}: {}", e.body_text()))
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                format!("{name}: {}", e.body_text()),
+            )
         })?;
         let slot = match name.as_str() {
             "reporter_name" => &mut sub.reporter_name,
@@ -523,10 +545,7 @@ fn receipt_page(r: &CvdReceipt, intake: &Intake) -> Markup {
 }
 
 /// RFC 9116 `security.txt`, with `Expires` computed at each request.
-async fn security_txt(
-    Extension(intake): Extension<Arc<Intake>>,
-    headers: HeaderMap,
-) -> Response {
+async fn security_txt(Extension(intake): Extension<Arc<Intake>>, headers: HeaderMap) -> Response {
     let s = &intake.settings;
     let base = match &s.public_url {
         Some(u) => u.trim_end_matches('/').to_string(),
@@ -535,7 +554,9 @@ async fn security_txt(
             headers
                 .get(header::HOST)
                 .and_then(|h| h.to_str().ok())
-                .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+                .filter(|h| h
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
                 .unwrap_or("localhost")
         ),
     };
@@ -559,11 +580,7 @@ async fn security_txt(
         .unwrap_or_else(|| format!("{base}/report-vulnerability#policy"));
     text.push_str(&format!("Policy: {policy}\n"));
     text.push_str(&format!("Canonical: {base}/.well-known/security.txt\n"));
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        text,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
 }
 
 #[cfg(test)]
@@ -598,7 +615,13 @@ mod tests {
         assert!(l.check(ip, t0 + Duration::from_secs(10)).is_ok());
         let wait = l.check(ip, t0 + Duration::from_secs(20)).unwrap_err();
         assert_eq!(wait, Duration::from_secs(40));
-        assert!(l.check(other, t0 + Duration::from_secs(20)).is_ok(), "per IP");
-        assert!(l.check(ip, t0 + Duration::from_secs(61)).is_ok(), "the first has expired");
+        assert!(
+            l.check(other, t0 + Duration::from_secs(20)).is_ok(),
+            "per IP"
+        );
+        assert!(
+            l.check(ip, t0 + Duration::from_secs(61)).is_ok(),
+            "the first has expired"
+        );
     }
 }

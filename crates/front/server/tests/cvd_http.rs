@@ -205,12 +205,14 @@ fn json_report_is_stored_and_acknowledged_with_a_tracking_id() {
     assert!(j["message"].as_str().unwrap().contains(&id));
 
     let second = post_json(&s.base, &report_json()).json();
-    assert_ne!(second["tracking_id"], j["tracking_id"], "every report its own id");
+    assert_ne!(
+        second["tracking_id"], j["tracking_id"],
+        "every report its own id"
+    );
 
-    let stored = s
-        .rt
-        .block_on(s.app.cvd_report(&id, postmarket_app::cvd::today()))
-        .unwrap();
+    let stored =
+        s.rt.block_on(s.app.cvd_report(&id, postmarket_app::cvd::today()))
+            .unwrap();
     let r = &stored.view.report;
     assert_eq!(r.channel, "api");
     assert_eq!(r.device_name.as_deref(), Some("Pump A"));
@@ -226,7 +228,11 @@ fn form_report_is_stored_with_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let url = postmarket_testing::sqlite_url(dir.path(), "pm.db");
     let s = start(&url, Some(settings(&dir.path().join("spool"))));
-    let page = answer(agent().get(&format!("{}/report-vulnerability", s.base)).call());
+    let page = answer(
+        agent()
+            .get(&format!("{}/report-vulnerability", s.base))
+            .call(),
+    );
     assert_eq!(page.status, 200);
     assert!(page.body.contains("enctype=\"multipart/form-data\""));
     assert!(!page.body.contains("<script") && !page.body.contains("style="));
@@ -249,13 +255,16 @@ fn form_report_is_stored_with_its_files() {
         .to_string();
     assert!(id.starts_with("CVD-"), "{}", a.body);
     assert!(a.body.contains(&today_plus(7)));
-    let stored = s
-        .rt
-        .block_on(s.app.cvd_report(&id, postmarket_app::cvd::today()))
-        .unwrap();
+    let stored =
+        s.rt.block_on(s.app.cvd_report(&id, postmarket_app::cvd::today()))
+            .unwrap();
     assert_eq!(stored.view.report.channel, "form");
     assert_eq!(stored.view.report.disclosure_deadline, None, "empty = none");
-    assert_eq!(stored.attachment_checks.len(), 1, "the empty file input is ignored");
+    assert_eq!(
+        stored.attachment_checks.len(),
+        1,
+        "the empty file input is ignored"
+    );
     assert_eq!(stored.attachment_checks[0].meta.media_type, "image/png");
     assert!(stored.attachment_checks[0].intact);
 }
@@ -270,18 +279,28 @@ fn bad_fields_are_named_and_nothing_is_stored() {
     let a = post_json(&s.base, &bad);
     assert_eq!(a.status, 422, "{}", a.body);
     assert_eq!(a.json()["field"], "/reporter_email");
-    assert!(a.json()["error"].as_str().unwrap().contains("ada-at-example.org"));
+    assert!(a.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("ada-at-example.org"));
 
     let mut missing = report_json();
     missing.as_object_mut().unwrap().remove("product");
     let a = post_json(&s.base, &missing);
-    assert_eq!((a.status, a.json()["field"].as_str()), (422, Some("/product")));
+    assert_eq!(
+        (a.status, a.json()["field"].as_str()),
+        (422, Some("/product"))
+    );
 
     let mut unknown = report_json();
     unknown["colour"] = "red".into();
     let a = post_json(&s.base, &unknown);
     assert_eq!(a.status, 400);
-    assert!(a.json()["error"].as_str().unwrap().contains("colour"), "{}", a.body);
+    assert!(
+        a.json()["error"].as_str().unwrap().contains("colour"),
+        "{}",
+        a.body
+    );
 
     let a = post_json(&s.base, &serde_json::json!("{"));
     assert_eq!(a.status, 400);
@@ -297,10 +316,9 @@ fn bad_fields_are_named_and_nothing_is_stored() {
     assert_eq!(a.status, 422);
     assert!(a.body.contains("reporter_email"), "{}", a.body);
 
-    let reports = s
-        .rt
-        .block_on(s.app.cvd_reports(postmarket_app::cvd::today()))
-        .unwrap();
+    let reports =
+        s.rt.block_on(s.app.cvd_reports(postmarket_app::cvd::today()))
+            .unwrap();
     assert!(reports.is_empty());
 }
 
@@ -311,16 +329,32 @@ fn oversize_requests_get_413_with_the_limit() {
     let s = start(&url, Some(settings(&dir.path().join("spool"))));
     // One attachment over 2 MiB, in a request under 10 MiB.
     let big = vec![b'A'; 2 * 1024 * 1024 + 1];
-    let a = post_form(&s.base, FORM, &[("dump.bin", "application/octet-stream", &big)]);
+    let a = post_form(
+        &s.base,
+        FORM,
+        &[("dump.bin", "application/octet-stream", &big)],
+    );
     assert_eq!(a.status, 413, "{}", a.body);
-    assert!(a.body.contains("dump.bin") && a.body.contains("2 MiB"), "{}", a.body);
+    assert!(
+        a.body.contains("dump.bin") && a.body.contains("2 MiB"),
+        "{}",
+        a.body
+    );
 
     let mut json = report_json();
-    json["attachments"][0]["content_base64"] =
-        base64::engine::general_purpose::STANDARD.encode(&big).into();
+    json["attachments"][0]["content_base64"] = base64::engine::general_purpose::STANDARD
+        .encode(&big)
+        .into();
     let a = post_json(&s.base, &json);
     assert_eq!(a.status, 413);
-    assert!(a.json()["field"].as_str().unwrap().starts_with("/attachments/0"), "{}", a.body);
+    assert!(
+        a.json()["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("/attachments/0"),
+        "{}",
+        a.body
+    );
 
     // Six attachments.
     let small: &[u8] = b"x";
@@ -345,10 +379,9 @@ fn oversize_requests_get_413_with_the_limit() {
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
     assert!(text.contains("10 MiB"), "{text}");
 
-    let reports = s
-        .rt
-        .block_on(s.app.cvd_reports(postmarket_app::cvd::today()))
-        .unwrap();
+    let reports =
+        s.rt.block_on(s.app.cvd_reports(postmarket_app::cvd::today()))
+            .unwrap();
     assert!(reports.is_empty());
 }
 
@@ -368,12 +401,19 @@ fn too_many_reports_from_one_address_get_429_with_retry_after() {
     assert_eq!(a.status, 429, "{}", a.body);
     let retry: u64 = a.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=120).contains(&retry), "{retry}");
-    assert!(a.json()["error"].as_str().unwrap().contains("at most 2 per 120 s"));
+    assert!(a.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("at most 2 per 120 s"));
     let a = post_form(&s.base, FORM, &[]);
     assert_eq!(a.status, 429);
     assert!(a.header("retry-after").is_some());
     // Reading the form is not limited.
-    let page = answer(agent().get(&format!("{}/report-vulnerability", s.base)).call());
+    let page = answer(
+        agent()
+            .get(&format!("{}/report-vulnerability", s.base))
+            .call(),
+    );
     assert_eq!(page.status, 200);
 }
 
@@ -410,18 +450,21 @@ fn a_locked_database_spools_the_report_and_import_stores_it_later() {
     drop(locker);
 
     let actor = Actor::new("tester").unwrap();
-    let imported = s.rt.block_on(s.app.import_cvd_spool(&actor, &spool)).unwrap();
-    assert_eq!(imported.imported, [id.clone()]);
+    let imported =
+        s.rt.block_on(s.app.import_cvd_spool(&actor, &spool))
+            .unwrap();
+    assert_eq!(imported.imported, std::slice::from_ref(&id));
     assert!(!spooled.exists());
-    let stored = s
-        .rt
-        .block_on(s.app.cvd_report(&id, postmarket_app::cvd::today()))
-        .unwrap();
+    let stored =
+        s.rt.block_on(s.app.cvd_report(&id, postmarket_app::cvd::today()))
+            .unwrap();
     assert!(stored.view.report.spooled);
     assert_eq!(stored.view.report.received_at, a.json()["received_at"]);
     assert_eq!(stored.attachment_checks.len(), 1);
     // Importing again finds nothing.
-    let again = s.rt.block_on(s.app.import_cvd_spool(&actor, &spool)).unwrap();
+    let again =
+        s.rt.block_on(s.app.import_cvd_spool(&actor, &spool))
+            .unwrap();
     assert!(again.imported.is_empty() && again.failed.is_empty());
     assert!(s.rt.block_on(s.app.verify()).unwrap().ok);
 }
@@ -431,20 +474,36 @@ fn security_txt_follows_rfc_9116() {
     let dir = tempfile::tempdir().unwrap();
     let url = postmarket_testing::sqlite_url(dir.path(), "pm.db");
     let s = start(&url, None);
-    let a = answer(agent().get(&format!("{}/.well-known/security.txt", s.base)).call());
+    let a = answer(
+        agent()
+            .get(&format!("{}/.well-known/security.txt", s.base))
+            .call(),
+    );
     assert_eq!(a.status, 200);
     assert_eq!(a.header("content-type"), Some("text/plain; charset=utf-8"));
-    assert!(a.header("content-security-policy").is_some(), "the app's headers apply");
+    assert!(
+        a.header("content-security-policy").is_some(),
+        "the app's headers apply"
+    );
     let field = |name: &str| -> Vec<&str> {
         a.body
             .lines()
             .filter_map(|l| l.strip_prefix(&format!("{name}: ")))
             .collect()
     };
-    assert_eq!(field("Contact"), [format!("{}/report-vulnerability", s.base)]);
-    assert_eq!(field("Canonical"), [format!("{}/.well-known/security.txt", s.base)]);
+    assert_eq!(
+        field("Contact"),
+        [format!("{}/report-vulnerability", s.base)]
+    );
+    assert_eq!(
+        field("Canonical"),
+        [format!("{}/.well-known/security.txt", s.base)]
+    );
     assert_eq!(field("Preferred-Languages"), ["en"]);
-    assert_eq!(field("Policy"), [format!("{}/report-vulnerability#policy", s.base)]);
+    assert_eq!(
+        field("Policy"),
+        [format!("{}/report-vulnerability#policy", s.base)]
+    );
     let expires = time::OffsetDateTime::parse(
         field("Expires")[0],
         &time::format_description::well_known::Rfc3339,
@@ -468,12 +527,24 @@ fn security_txt_uses_the_configured_public_url_and_contact() {
     cfg.preferred_languages = "en, de".into();
     cfg.security_txt_days = 30;
     let s = start(&url, Some(cfg));
-    let a = answer(agent().get(&format!("{}/.well-known/security.txt", s.base)).call());
-    assert!(a.body.contains("Contact: https://psirt.example.com/report-vulnerability\n"));
+    let a = answer(
+        agent()
+            .get(&format!("{}/.well-known/security.txt", s.base))
+            .call(),
+    );
+    assert!(a
+        .body
+        .contains("Contact: https://psirt.example.com/report-vulnerability\n"));
     assert!(a.body.contains("Contact: mailto:psirt@example.com\n"));
-    assert!(a.body.contains("Canonical: https://psirt.example.com/.well-known/security.txt\n"));
+    assert!(a
+        .body
+        .contains("Canonical: https://psirt.example.com/.well-known/security.txt\n"));
     assert!(a.body.contains("Preferred-Languages: en, de\n"));
-    let expires = a.body.lines().find_map(|l| l.strip_prefix("Expires: ")).unwrap();
+    let expires = a
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("Expires: "))
+        .unwrap();
     let expires =
         time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc3339)
             .unwrap();

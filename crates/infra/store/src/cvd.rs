@@ -100,7 +100,9 @@ fn report_from_row(row: &sqlx::any::AnyRow) -> Result<CvdReportRow, StoreError> 
     let id: i64 = row.try_get("id")?;
     let attachments_json: String = row.try_get("attachments_json")?;
     let attachments = serde_json::from_str(&attachments_json).map_err(|e| {
-        StoreError::Corrupt(format!("cvd report {id}: attachments_json is not valid: {e}"))
+        StoreError::Corrupt(format!(
+            "cvd report {id}: attachments_json is not valid: {e}"
+        ))
     })?;
     Ok(CvdReportRow {
         id,
