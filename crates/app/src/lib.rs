@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod cases;
+pub mod cvd;
 mod demo;
 mod error;
 pub mod feeds;

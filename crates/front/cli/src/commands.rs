@@ -105,6 +105,8 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: SocketAddr,
+    #[command(flatten)]
+    cvd: crate::cvd_cmd::CvdServeArgs,
     /// Send the session cookie without `Secure` (only for plain HTTP on a host other than
     /// localhost inside a trusted network; browsers accept Secure cookies from http://localhost
     /// and http://127.0.0.1)
@@ -259,12 +261,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Program(cmd) => crate::case_cmd::program(g, &url, cmd).await,
         Command::User(cmd) => crate::user_cmd::user(g, &url, cmd).await,
         Command::Token(cmd) => crate::user_cmd::token(g, &url, cmd).await,
+        Command::Cvd(cmd) => crate::cvd_cmd::run(g, &url, &actor(g)?, cmd).await,
         Command::Device(cmd) => device(g, &url, cmd).await,
         Command::Release(cmd) => release(g, &url, cmd).await,
         Command::Sbom(cmd) => crate::sbom_cmd::run(g, &url, cmd).await,
         Command::Bench(cmd) => crate::sbom_cmd::bench(g, g.db.as_deref(), cmd).await,
         Command::Serve(args) => {
             let app = App::open(&url).await?;
+            crate::cvd_cmd::prepare_serve(g, &app, &args.cvd).await?;
             if app.users().await?.is_empty() {
                 eprintln!(
                     "postmarket: no accounts yet: create the first with `postmarket user add NAME --admin`"
@@ -296,6 +300,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
                     ),
                 );
             }
+            crate::cvd_cmd::prepare_serve(g, &app, &args.cvd).await?;
             let (name, password) = app.demo_admin(&Actor::new("demo")?).await?;
             // The credentials are the point of the demo's output: printed even with --quiet.
             println!("Sign in as {name} with password {password}");

@@ -5,6 +5,7 @@
 
 mod case_cmd;
 mod commands;
+mod cvd_cmd;
 mod feeds_cmd;
 mod findings_cmd;
 mod output;
@@ -110,6 +111,9 @@ pub enum Command {
     /// API tokens: create, list, revoke
     #[command(subcommand)]
     Token(user_cmd::TokenCommand),
+    /// Coordinated vulnerability disclosure reports: list, show, acknowledge, import the spool
+    #[command(subcommand)]
+    Cvd(cvd_cmd::CvdCommand),
 }
 
 /// An error with the exit code it deserves.

@@ -11,6 +11,7 @@
 mod api;
 mod auth;
 mod openapi;
+pub mod cvd;
 mod pages;
 
 use std::net::SocketAddr;
@@ -110,6 +111,7 @@ pub fn router(app: App, config: ServerConfig) -> Router {
         .route("/devices/{name}/releases/{version}", get(pages::release))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/healthz", get(healthz))
+        .merge(cvd::routes())
         .route("/assets/app.css", get(pages::stylesheet))
         .route("/api/openapi.json", get(openapi::document))
         .nest("/api/v1", api)

@@ -10,6 +10,7 @@ pub mod audit;
 mod backup;
 mod bulk;
 pub mod cases;
+mod cvd;
 mod db_url;
 mod devices;
 mod error;
@@ -29,6 +30,7 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 pub use audit::{AuditEvent, GENESIS_HASH};
 pub use backup::{BackupSummary, RestoreSummary};
 pub use cases::{CaseWrite, Fields, CASE_TABLES};
+pub use cvd::{CvdAttachmentMeta, CvdAttachmentRow, CvdReportRow, NewCvdAttachment, NewCvdReport};
 pub use db_url::{Backend, DbUrl};
 pub use error::StoreError;
 pub use findings::{

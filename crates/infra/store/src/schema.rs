@@ -717,6 +717,49 @@ pub(crate) const TABLES: &[Table] = &[
             ("revoked_at", Text, true),
         ],
     },
+    // 0008: coordinated vulnerability disclosure intake. Reports are audited row by row;
+    // attachment bodies are covered by the size and SHA-256 in their report's attachments_json.
+    Table {
+        name: "cvd_reports",
+        entity: Some("cvd_report"),
+        key: "id",
+        columns: &[
+            ("id", Int, false),
+            ("tracking_id", Text, false),
+            ("received_at", Text, false),
+            ("channel", Text, false),
+            ("spooled", Int, false),
+            ("reporter_name", Text, false),
+            ("reporter_email", Text, false),
+            ("reporter_pgp_key", Text, true),
+            ("reporter_organisation", Text, true),
+            ("product", Text, false),
+            ("device_name", Text, true),
+            ("affected_version", Text, false),
+            ("description", Text, false),
+            ("disclosure_deadline", Text, true),
+            ("ack_days", Int, false),
+            ("ack_due_on", Text, false),
+            ("acknowledged_on", Text, true),
+            ("attachments_json", Text, false),
+            ("stored_at", Text, false),
+        ],
+    },
+    Table {
+        name: "cvd_attachments",
+        entity: None,
+        key: "id",
+        columns: &[
+            ("id", Int, false),
+            ("report_id", Int, false),
+            ("ordinal", Int, false),
+            ("file_name", Text, false),
+            ("media_type", Text, false),
+            ("size_bytes", Int, false),
+            ("sha256", Text, false),
+            ("content_base64", Text, false),
+        ],
+    },
 ];
 
 pub(crate) fn table(name: &str) -> &'static Table {
