@@ -4,7 +4,7 @@
 //! nothing matches from a withdrawn or rejected record. Skipped without the corpus.
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::PathBuf;
+use std::path::Path;
 
 use postmarket_app::{App, ImportOptions, NoProgress};
 use postmarket_model::{Actor, DeviceClass, NewDevice, NewRelease, Pathway};
@@ -14,7 +14,7 @@ fn actor() -> Actor {
     Actor::new("corpus-test").unwrap()
 }
 
-async fn release(app: &App, device: &str, version: &str, file: &PathBuf) {
+async fn release(app: &App, device: &str, version: &str, file: &Path) {
     let f = postmarket_app::read_sbom_file(file, 100 << 20).unwrap();
     app.add_release_with_sbom(
         &actor(),
