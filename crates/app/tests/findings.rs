@@ -352,6 +352,9 @@ async fn vex_not_affected_suppresses_but_keeps_the_finding_visible(url: &str) {
     app.store().close().await;
 }
 
+/// (device, release, component version, findings, units in the field)
+type Hit = (String, String, Option<String>, Vec<String>, i64);
+
 async fn where_used_finds_every_release_and_component(url: &str) {
     let app = App::open(url).await.unwrap();
     corpus_v1(&app).await;
@@ -360,7 +363,7 @@ async fn where_used_finds_every_release_and_component(url: &str) {
     release(&app, "Pump A", "2.0", "findings/device-a.cdx.json", 120).await;
     release(&app, "Gateway", "5.1", "findings/device-b.cdx.json", 7).await;
     let by_purl = app.where_used("pkg:pypi/example-pkg").await.unwrap();
-    let mut got: Vec<(String, String, Option<String>, Vec<String>, i64)> = by_purl
+    let mut got: Vec<Hit> = by_purl
         .hits
         .iter()
         .map(|h| {

@@ -113,12 +113,20 @@ pub fn configure(settings: CvdSettings) -> bool {
 }
 
 /// The intake and `security.txt` routes with the configured settings (defaults if none).
-pub fn routes() -> Router<App> {
+pub fn routes<S>() -> Router<S>
+where
+    App: axum::extract::FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
     routes_with(CONFIGURED.get().cloned().unwrap_or_default())
 }
 
 /// The intake and `security.txt` routes with these settings.
-pub fn routes_with(settings: CvdSettings) -> Router<App> {
+pub fn routes_with<S>(settings: CvdSettings) -> Router<S>
+where
+    App: axum::extract::FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
     let state = Arc::new(Intake {
         limiter: RateLimiter::new(settings.rate_limit),
         settings,

@@ -60,6 +60,13 @@ pub(crate) struct AppState {
     pub config: Arc<ServerConfig>,
 }
 
+// The CVD intake's handlers need only the application.
+impl axum::extract::FromRef<AppState> for App {
+    fn from_ref(state: &AppState) -> App {
+        state.app.clone()
+    }
+}
+
 /// Builds the router; tests serve it on an ephemeral port with [`serve`].
 pub fn router(app: App, config: ServerConfig) -> Router {
     let upload_limit = DefaultBodyLimit::max(config.max_upload_bytes);
