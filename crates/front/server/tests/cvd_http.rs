@@ -38,7 +38,7 @@ fn start(url: &str, settings: Option<CvdSettings>) -> Server {
             .merge(postmarket_server::cvd::routes_with(s))
             .with_state(app.clone()),
         // The whole application as `serve` builds it.
-        None => postmarket_server::router(app.clone()),
+        None => postmarket_server::router(app.clone(), postmarket_server::ServerConfig::default()),
     };
     rt.spawn(async move {
         axum::serve(
