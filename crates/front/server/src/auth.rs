@@ -105,7 +105,15 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/healthz" | "/assets/app.css" | "/api/openapi.json"
+        "/login"
+            | "/healthz"
+            | "/assets/app.css"
+            | "/api/openapi.json"
+            // Coordinated vulnerability disclosure: reporters have no account (issue 7, CVD
+            // intake; RFC 9116 for security.txt).
+            | "/report-vulnerability"
+            | "/api/v1/cvd-reports"
+            | "/.well-known/security.txt"
     )
 }
 
