@@ -17,10 +17,13 @@ fn actor() -> Actor {
     Actor::new("scheduler-tests").unwrap()
 }
 
+/// One request as received: lower-cased headers and the body.
+type Received = (Vec<(String, String)>, String);
+
 /// An HTTP/1.1 receiver answering each request with the next status of `script` (then 200).
 struct Sink {
     port: u16,
-    got: Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>,
+    got: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Sink {
