@@ -518,10 +518,12 @@ impl App {
             release_id,
             components: None,
         }];
-        Ok(self
+        let run = self
             .store()
             .record_match(actor, &run, &scope, &findings)
-            .await?)
+            .await?;
+        self.open_cases_for_run(actor, &run).await?;
+        Ok(run)
     }
 
     /// Called when a new SBOM revision is stored: its findings in the same workflow. Skipped when
@@ -590,6 +592,7 @@ impl App {
             .store()
             .record_match(actor, &run, &scopes, &findings)
             .await?;
+        self.open_cases_for_run(actor, &run).await?;
         progress.finish();
         Ok(MatchSummary {
             run,
@@ -720,6 +723,7 @@ impl App {
             .store()
             .record_match(actor, &run, &scopes, &findings)
             .await?;
+        self.open_cases_for_run(actor, &run).await?;
         progress.finish();
         let _ = components;
         Ok(MatchSummary {

@@ -2,18 +2,23 @@
 //! CLI and the web app call it. For now: the inventory of devices and releases, the integrity of
 //! the store, SBOMs of releases (issue 3), and the demo portfolio.
 
+pub mod advisories;
 pub mod bench;
 pub mod cases;
 pub mod cvd;
+pub mod coordinator;
 mod demo;
 mod error;
+pub mod exposures;
 pub mod feeds;
 pub mod findings;
 pub mod program;
 pub mod reports;
 pub mod sbom;
+pub mod scheduler;
 pub mod sync;
 pub mod users;
+pub mod vex_import;
 
 use postmarket_model::{Actor, Device, DeviceName, NewDevice, NewRelease, Release};
 use postmarket_store::{Store, VerifyReport};

@@ -51,6 +51,9 @@ impl At {
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {
+    /// Open cases from a coordinator's CSAF advisory (CISA ICSMA) for every device whose SBOM
+    /// contains an affected product
+    ImportAdvisory(crate::advisory_cmd::ImportAdvisoryArgs),
     /// List cases
     List {
         #[arg(long, value_name = "DEVICE")]
@@ -544,6 +547,9 @@ pub async fn case(g: &Global, url: &str, cmd: CaseCommand) -> Result<u8, Failure
     let app = App::open(url).await?;
     let who = actor(g)?;
     let code = match cmd {
+        CaseCommand::ImportAdvisory(a) => {
+            crate::advisory_cmd::import_advisory(g, &app, &who, a).await?
+        }
         CaseCommand::List { device } => {
             let cases = app.cases(device.as_ref()).await?;
             if g.json {

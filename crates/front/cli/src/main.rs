@@ -3,7 +3,9 @@
 //! Exit codes: 0 ok, 1 a checked condition does not hold (e.g. `db verify` found a broken link),
 //! 2 bad input or usage, 3 internal or environment error.
 
+mod advisory_cmd;
 mod case_cmd;
+mod clocks_cmd;
 mod commands;
 mod cvd_cmd;
 mod feeds_cmd;
@@ -13,6 +15,7 @@ mod report_cmd;
 mod risk_commands;
 mod sbom_cmd;
 mod user_cmd;
+mod vex_cmd;
 
 use std::process::ExitCode;
 
@@ -96,6 +99,14 @@ pub enum Command {
     /// Vulnerability cases: open, move, assess, sign, notify, share, fix, deploy, close
     #[command(subcommand)]
     Case(case_cmd::CaseCommand),
+    /// Publish a case as CSAF 2.0 (advisory or VEX), CycloneDX 1.6 VEX or OpenVEX
+    Advisory(advisory_cmd::AdvisoryArgs),
+    /// Supplier VEX documents: import them as component-level statements of a release
+    #[command(subcommand)]
+    Vex(vex_cmd::VexCommand),
+    /// Clock reminders: deliver breached and due-soon clocks by mail and webhook
+    #[command(subcommand)]
+    Clocks(clocks_cmd::ClocksCommand),
     /// Reports: PMA annual report, FDA metrics, clocks
     #[command(subcommand)]
     Report(report_cmd::ReportCommand),

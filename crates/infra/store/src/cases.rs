@@ -34,6 +34,7 @@ pub const CASE_TABLES: &[&str] = &[
     "case_isao_shares",
     "case_adverse_events",
     "case_determinations",
+    "notification_deliveries",
 ];
 
 fn case_table(name: &str) -> Result<&'static Table, StoreError> {

@@ -902,88 +902,113 @@ impl Store {
         s: &NewVexStatement,
         reason: Option<&str>,
     ) -> Result<VexStatementRow, StoreError> {
-        if !VEX_STATUSES.contains(&s.status.as_str()) {
-            return Err(StoreError::Refused(format!(
-                "VEX status {:?}: expected one of {}",
-                s.status,
-                VEX_STATUSES.join(", ")
-            )));
-        }
-        if s.component.trim().is_empty() || s.vulnerability.trim().is_empty() {
-            return Err(StoreError::Refused(
-                "a VEX statement needs a component and a vulnerability".into(),
-            ));
+        let mut rows = self
+            .record_vex_statements(actor, std::slice::from_ref(s), reason)
+            .await?;
+        Ok(rows.remove(0))
+    }
+
+    /// Records several VEX statements in one transaction (a supplier's VEX document is taken
+    /// whole or not at all): each is added, or replaces the statement for the same release,
+    /// component and vulnerability.
+    pub async fn record_vex_statements(
+        &self,
+        actor: &Actor,
+        statements: &[NewVexStatement],
+        reason: Option<&str>,
+    ) -> Result<Vec<VexStatementRow>, StoreError> {
+        for s in statements {
+            if !VEX_STATUSES.contains(&s.status.as_str()) {
+                return Err(StoreError::Refused(format!(
+                    "VEX status {:?}: expected one of {}",
+                    s.status,
+                    VEX_STATUSES.join(", ")
+                )));
+            }
+            if s.component.trim().is_empty() || s.vulnerability.trim().is_empty() {
+                return Err(StoreError::Refused(
+                    "a VEX statement needs a component and a vulnerability".into(),
+                ));
+            }
         }
         let mut w = self.write(actor).await?;
-        let conn = w.conn();
-        let exists: i64 = sqlx::query_scalar("SELECT count(*) FROM releases WHERE id = $1")
-            .bind(s.release_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        if exists == 0 {
-            return Err(StoreError::not_found(format!(
-                "release id {}",
-                s.release_id
-            )));
-        }
-        let now = now_rfc3339();
-        let old: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM vex_statements WHERE release_id = $1 AND component = $2 AND vulnerability = $3",
-        )
-        .bind(s.release_id)
-        .bind(&s.component)
-        .bind(&s.vulnerability)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let (id, before, action) = match old {
-            Some(id) => {
-                let before = read_row_json(conn, table("vex_statements"), id).await?;
-                sqlx::query(
-                    "UPDATE vex_statements SET status = $1, justification = $2, detail = $3, \
-                     source_document = $4, statement_time = $5, updated_at = $6 WHERE id = $7",
-                )
-                .bind(&s.status)
-                .bind(&s.justification)
-                .bind(&s.detail)
-                .bind(&s.source_document)
-                .bind(&s.statement_time)
-                .bind(&now)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-                (id, before, "vex.update")
-            }
-            None => {
-                let id = next_id(conn, "vex_statements").await?;
-                sqlx::query(&format!(
-                    "INSERT INTO vex_statements ({VEX_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
-                ))
-                .bind(id)
+        let mut ids = Vec::with_capacity(statements.len());
+        for s in statements {
+            let conn = w.conn();
+            let exists: i64 = sqlx::query_scalar("SELECT count(*) FROM releases WHERE id = $1")
                 .bind(s.release_id)
-                .bind(&s.component)
-                .bind(&s.vulnerability)
-                .bind(&s.status)
-                .bind(&s.justification)
-                .bind(&s.detail)
-                .bind(&s.source_document)
-                .bind(&s.statement_time)
-                .bind(&now)
-                .execute(&mut *conn)
+                .fetch_one(&mut *conn)
                 .await?;
-                (id, None, "vex.add")
+            if exists == 0 {
+                return Err(StoreError::not_found(format!(
+                    "release id {}",
+                    s.release_id
+                )));
             }
-        };
-        let after = read_row_json(conn, table("vex_statements"), id).await?;
-        w.record(action, "vex_statement", id, before, after, reason)
+            let now = now_rfc3339();
+            let old: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM vex_statements WHERE release_id = $1 AND component = $2 AND vulnerability = $3",
+            )
+            .bind(s.release_id)
+            .bind(&s.component)
+            .bind(&s.vulnerability)
+            .fetch_optional(&mut *conn)
             .await?;
+            let (id, before, action) = match old {
+                Some(id) => {
+                    let before = read_row_json(conn, table("vex_statements"), id).await?;
+                    sqlx::query(
+                        "UPDATE vex_statements SET status = $1, justification = $2, detail = $3, \
+                         source_document = $4, statement_time = $5, updated_at = $6 WHERE id = $7",
+                    )
+                    .bind(&s.status)
+                    .bind(&s.justification)
+                    .bind(&s.detail)
+                    .bind(&s.source_document)
+                    .bind(&s.statement_time)
+                    .bind(&now)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                    (id, before, "vex.update")
+                }
+                None => {
+                    let id = next_id(conn, "vex_statements").await?;
+                    sqlx::query(&format!(
+                        "INSERT INTO vex_statements ({VEX_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
+                    ))
+                    .bind(id)
+                    .bind(s.release_id)
+                    .bind(&s.component)
+                    .bind(&s.vulnerability)
+                    .bind(&s.status)
+                    .bind(&s.justification)
+                    .bind(&s.detail)
+                    .bind(&s.source_document)
+                    .bind(&s.statement_time)
+                    .bind(&now)
+                    .execute(&mut *conn)
+                    .await?;
+                    (id, None, "vex.add")
+                }
+            };
+            let after = read_row_json(conn, table("vex_statements"), id).await?;
+            w.record(action, "vex_statement", id, before, after, reason)
+                .await?;
+            ids.push(id);
+        }
         w.commit().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {VEX_COLS} FROM vex_statements WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(self.pool())
-        .await?;
-        vex_from_row(&row)
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = sqlx::query(&format!(
+                "SELECT {VEX_COLS} FROM vex_statements WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+            out.push(vex_from_row(&row)?);
+        }
+        Ok(out)
     }
 
     /// VEX statements of one release, or of all.

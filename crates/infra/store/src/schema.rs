@@ -645,6 +645,22 @@ pub(crate) const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "notification_deliveries",
+        entity: Some("notification_delivery"),
+        key: "id",
+        columns: &[
+            ("id", Int, false),
+            ("case_id", Int, false),
+            ("idempotency_key", Text, false),
+            ("kind", Text, false),
+            ("clock", Text, false),
+            ("due_on", Text, false),
+            ("delivered_on", Text, false),
+            ("channels", Text, false),
+            ("created_at", Text, false),
+        ],
+    },
+    Table {
         name: "case_adverse_events",
         entity: Some("case_adverse_event"),
         key: "id",
