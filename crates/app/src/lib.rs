@@ -5,8 +5,8 @@
 pub mod advisories;
 pub mod bench;
 pub mod cases;
-pub mod cvd;
 pub mod coordinator;
+pub mod cvd;
 mod demo;
 mod error;
 pub mod exposures;

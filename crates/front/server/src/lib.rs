@@ -10,8 +10,8 @@
 
 mod api;
 mod auth;
-mod openapi;
 pub mod cvd;
+mod openapi;
 mod pages;
 
 use std::net::SocketAddr;
